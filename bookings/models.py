@@ -1,0 +1,298 @@
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def new_booking_uid() -> str:
+    """128 random bits, URL-safe: a booking uid cannot be guessed."""
+    return secrets.token_urlsafe(16)
+
+
+class Channel(models.TextChoices):
+    API = "api", "API"
+    PAGE = "page", "Booking page"
+    ADMIN = "admin", "Admin"
+    SYSTEM = "system", "System"
+
+
+class ActorRole(models.TextChoices):
+    HOST = "host", "Host"
+    ATTENDEE = "attendee", "Attendee"
+    SYSTEM = "system", "System"
+
+
+class RecurringSeries(models.Model):
+    uid = models.CharField(max_length=32, unique=True, default=new_booking_uid)
+    event_type = models.ForeignKey(
+        "eventtypes.EventType", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule = models.CharField(max_length=200, help_text="RFC 5545 recurrence rule")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "recurring series"
+
+    def __str__(self):
+        return f"Series {self.uid} ({self.rule})"
+
+
+class BookingQuerySet(models.QuerySet):
+    def blocking(self):
+        return self.filter(status__in=Booking.BLOCKING_STATUSES)
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class PendingOn(models.TextChoices):
+        NOTHING = "", "Nothing"
+        HOST = "host", "Host confirmation"
+        ATTENDEE = "attendee", "Attendee's email confirmation"
+
+    BLOCKING_STATUSES = (Status.PENDING, Status.ACCEPTED)
+
+    uid = models.CharField(max_length=32, unique=True, default=new_booking_uid, editable=False)
+    event_type = models.ForeignKey(
+        "eventtypes.EventType", null=True, on_delete=models.SET_NULL, related_name="bookings"
+    )
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organized_bookings"
+    )
+    hosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="BookingHost", related_name="hosted_bookings"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACCEPTED)
+    pending_on = models.CharField(
+        max_length=10, choices=PendingOn.choices, default=PendingOn.NOTHING, blank=True
+    )
+    requires_host_confirmation = models.BooleanField(default=False)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    location = models.CharField(max_length=1000, blank=True)
+    meeting_url = models.URLField(max_length=1000, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    responses = models.JSONField(default=dict, blank=True, help_text="Booking-field answers")
+    guests = models.JSONField(default=list, blank=True, help_text="Guest emails")
+    ics_title = models.CharField(max_length=200, blank=True)
+    ics_description = models.TextField(max_length=2000, blank=True)
+    skip_notifications = models.BooleanField(default=False)
+    is_instant = models.BooleanField(default=False)
+
+    cancellation_reason = models.TextField(blank=True)
+    cancelled_by_email = models.EmailField(blank=True)
+    cancelled_by_role = models.CharField(max_length=10, choices=ActorRole.choices, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    rescheduled_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rescheduled_to",
+    )
+    rescheduling_reason = models.TextField(blank=True)
+    rescheduled_by_email = models.EmailField(blank=True)
+    reassign_reason = models.TextField(blank=True)
+    reassigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attendance_confirmed_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    ics_uid = models.CharField(max_length=255)
+    ics_sequence = models.PositiveIntegerField(default=0)
+    recurring_series = models.ForeignKey(
+        RecurringSeries, null=True, blank=True, on_delete=models.CASCADE, related_name="bookings"
+    )
+    idempotency_key = models.CharField(max_length=300, null=True, blank=True, unique=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.API)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [
+            models.Index(fields=["event_type", "start"]),
+            models.Index(fields=["organizer", "start"]),
+            models.Index(fields=["status", "start"]),
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["updated_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="booking_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} at {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_blocking(self) -> bool:
+        return self.status in self.BLOCKING_STATUSES
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def absent_host(self) -> bool:
+        return any(host.absent for host in self.booking_hosts.all())
+
+    def lifecycle_label(self, now=None) -> str:
+        """The SDK's lifecycle name, derived from status and attendance."""
+        now = now or timezone.now()
+        if self.status == self.Status.PENDING:
+            return "PENDING"
+        if self.status in (self.Status.CANCELLED, self.Status.REJECTED):
+            return self.status.upper()
+        attendees = list(self.attendees.all())
+        if any(a.absent for a in attendees):
+            return "NO_SHOW"
+        if self.end <= now and not self.absent_host:
+            return "COMPLETED"
+        return "CONFIRMED"
+
+
+class BookingHost(models.Model):
+    """A host taking part in a booking.
+
+    Carries its own copy of the time the booking blocks (start and end widened by the event
+    type's buffers) and whether it blocks at all, so that PostgreSQL can forbid two blocking
+    rows of one host overlapping with an exclusion constraint (migration 0002).
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="booking_hosts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booking_host_rows"
+    )
+    absent = models.BooleanField(default=False)
+    blocked_start = models.DateTimeField()
+    blocked_end = models.DateTimeField()
+    is_blocking = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "user"], name="booking_host_unique"),
+        ]
+        indexes = [
+            # Serves the busy-time query of the slot engine on every database.
+            models.Index(fields=["user", "is_blocking", "blocked_start"]),
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.booking_id}"
+
+
+class Attendee(models.Model):
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="attendees")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    time_zone = models.CharField(max_length=64, default="UTC")
+    phone_number = models.CharField(max_length=30, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    absent = models.BooleanField(default=False)
+    seat_uid = models.UUIDField(null=True, blank=True, unique=True)
+    responses = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class BookingNote(models.Model):
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content = models.TextField(max_length=10000)
+    is_private = models.BooleanField(default=True, help_text="Only hosts can read private notes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.content[:60]
+
+
+class SlotReservationQuerySet(models.QuerySet):
+    def active(self, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+
+class SlotReservation(models.Model):
+    """A short hold on a slot; until it expires only its holder (who knows the uid) can book it."""
+
+    DEFAULT_MINUTES = 5
+
+    uid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    event_type = models.ForeignKey(
+        "eventtypes.EventType", on_delete=models.CASCADE, related_name="reservations"
+    )
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reserved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SlotReservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["event_type", "start"]),
+            models.Index(fields=["host", "expires_at"]),
+        ]
+
+    def __str__(self):
+        return f"Hold on {self.start:%Y-%m-%d %H:%M} until {self.expires_at:%H:%M:%S}"
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start) / timedelta(minutes=1))
+
+
+class BookingHistory(models.Model):
+    """One row per change of a booking: what happened, who did it, through which channel."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="history")
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    actor_role = models.CharField(max_length=10, choices=ActorRole.choices, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "booking history"
+
+    def __str__(self):
+        return f"{self.action} by {self.actor_email or self.actor_role or 'system'}"

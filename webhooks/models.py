@@ -1,0 +1,27 @@
+from django.db import models
+
+
+class Event(models.Model):
+    """The outbox: one row per domain event, written in the same transaction as the change.
+
+    The scope says whose subscribers receive it. Ids are plain integers so that the outbox
+    never depends on the apps that write to it, and survives their rows being deleted.
+    """
+
+    type = models.CharField(max_length=50)
+    payload = models.JSONField()
+    user_id = models.BigIntegerField(null=True, blank=True)
+    team_id = models.BigIntegerField(null=True, blank=True)
+    event_type_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # The delivery sweep looks for undelivered events, oldest first.
+            models.Index(fields=["delivered_at", "id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.type} #{self.pk}"
