@@ -132,7 +132,9 @@ class Booking(models.Model):
             models.Index(fields=["updated_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="booking_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="booking_ends_after_start"
+            ),
         ]
 
     def __str__(self):

@@ -26,8 +26,16 @@ FIELD_TYPES = frozenset(
 CHOICE_TYPES = frozenset({"select", "multiselect", "checkbox", "radio"})
 # Answers the booking itself keeps in its own columns; custom questions cannot take these slugs.
 SYSTEM_SLUGS = frozenset(
-    {"name", "email", "title", "notes", "guests", "rescheduleReason", "location",
-     "attendeePhoneNumber"}
+    {
+        "name",
+        "email",
+        "title",
+        "notes",
+        "guests",
+        "rescheduleReason",
+        "location",
+        "attendeePhoneNumber",
+    }
 )
 SLUG_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 ()\-.]{4,24}$")
@@ -54,13 +62,11 @@ def validate_definitions(fields) -> None:
                 {"booking_fields": f"Question '{slug}' has an unknown type {field.get('type')!r}."}
             )
         options = field.get("options")
-        if field["type"] in CHOICE_TYPES:
-            if not isinstance(options, list) or not options or not all(
-                isinstance(o, str) and o for o in options
-            ):
-                raise ValidationError(
-                    {"booking_fields": f"Question '{slug}' needs a list of options."}
-                )
+        valid_options = (
+            isinstance(options, list) and options and all(isinstance(o, str) and o for o in options)
+        )
+        if field["type"] in CHOICE_TYPES and not valid_options:
+            raise ValidationError({"booking_fields": f"Question '{slug}' needs a list of options."})
         for flag in ("required", "hidden"):
             if flag in field and not isinstance(field[flag], bool):
                 raise ValidationError({"booking_fields": f"'{flag}' of '{slug}' is true or false."})

@@ -318,7 +318,9 @@ def new_private_link_hash() -> str:
 class PrivateLink(models.Model):
     """A secret link to an event type that works until used up or expired."""
 
-    event_type = models.ForeignKey(EventType, on_delete=models.CASCADE, related_name="private_links")
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.CASCADE, related_name="private_links"
+    )
     link_hash = models.CharField(max_length=64, unique=True, default=new_private_link_hash)
     expires_at = models.DateTimeField(null=True, blank=True)
     max_uses = models.PositiveIntegerField(null=True, blank=True, default=1)

@@ -39,17 +39,19 @@ def validate_local_interval(start: time, end: time) -> None:
 
 def validate_limits(value, field: str, multiple_of: int = 1) -> None:
     if not isinstance(value, dict):
-        raise ValidationError({field: "Give an object such as {\"day\": 2}."})
+        raise ValidationError({field: 'Give an object such as {"day": 2}.'})
     for period, amount in value.items():
         if period not in LIMIT_PERIODS:
-            raise ValidationError({field: f"Unknown period '{period}'; use day, week, month, year."})
+            raise ValidationError({field: f"Unknown period '{period}': use day/week/month/year."})
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
             raise ValidationError({field: f"The {period} limit must be a positive whole number."})
         if amount % multiple_of:
-            raise ValidationError({field: f"The {period} limit must be a multiple of {multiple_of}."})
+            raise ValidationError(
+                {field: f"The {period} limit must be a multiple of {multiple_of}"}
+            )
     ordered = [value[p] for p in LIMIT_PERIODS if p in value]
     if ordered != sorted(ordered):
-        raise ValidationError({field: "A longer period cannot have a smaller limit than a shorter."})
+        raise ValidationError({field: "A longer period cannot have a smaller limit."})
 
 
 def validate_locations(locations) -> None:

@@ -1,0 +1,355 @@
+"""Loads what the slot engine needs from the database, in a fixed number of queries.
+
+The number of queries depends on the event type's settings (limits, seats, round robin), never
+on the length of the range or the number of bookings in it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from bookings.models import Booking, BookingHost, SlotReservation
+from eventtypes import availability
+from eventtypes.availability import BookingWindow, EventRules, HostAvailability, Slot
+from eventtypes.models import EventType, Schedule
+
+RECENT_BOOKINGS_DAYS = 30
+# Time zones are at most 14 hours from UTC: a margin of two days covers any local period.
+LOCAL_MARGIN = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class SlotSearch:
+    slots: list[Slot]
+    hosts: dict[int, HostAvailability]
+
+    def slot_at(self, start: datetime) -> Slot | None:
+        for slot in self.slots:
+            if slot.start == start:
+                return slot
+        return None
+
+
+def event_rules(event_type: EventType) -> EventRules:
+    if event_type.is_team_event:
+        scheduling = event_type.scheduling_type
+    else:
+        scheduling = availability.SINGLE
+    return EventRules(
+        length=event_type.length_minutes,
+        interval=event_type.slot_interval,
+        minimum_notice=event_type.minimum_booking_notice,
+        before_buffer=event_type.before_event_buffer,
+        after_buffer=event_type.after_event_buffer,
+        window=BookingWindow(
+            kind=event_type.booking_window_type,
+            days=event_type.booking_window_days,
+            start_date=event_type.booking_window_start,
+            end_date=event_type.booking_window_end,
+        ),
+        limits_count=event_type.booking_limits_count or {},
+        limits_duration=event_type.booking_limits_duration or {},
+        seats=event_type.seats_per_time_slot,
+        allow_double_booking=event_type.allow_double_booking,
+        scheduling=scheduling,
+    )
+
+
+def find_slots(
+    event_type: EventType,
+    range_start: datetime,
+    range_end: datetime,
+    *,
+    now: datetime | None = None,
+    length: int | None = None,
+    exclude_booking_uid: str | None = None,
+    own_reservation_uid=None,
+    all_hosts: bool = False,
+) -> SlotSearch:
+    """Bookable slots of an event type in [range_start, range_end).
+
+    exclude_booking_uid: a booking being rescheduled does not block its own move.
+    own_reservation_uid: the caller's reservation does not block the caller.
+    all_hosts: list every free host of each slot (needed to choose a round-robin host).
+    """
+    now = now or timezone.now()
+    inputs = _gather(
+        event_type,
+        range_start,
+        range_end,
+        now,
+        length,
+        exclude_booking_uid,
+        own_reservation_uid,
+        all_hosts,
+    )
+    if not inputs.hosts:
+        return SlotSearch([], {})
+    slots = availability.compute_slots(
+        inputs.rules,
+        inputs.hosts,
+        range_start=range_start,
+        range_end=range_end,
+        now=now,
+        length=length,
+        seated=inputs.seated,
+        all_hosts=all_hosts,
+    )
+    return SlotSearch(slots, {h.host_id: h for h in inputs.hosts})
+
+
+def explain_start(
+    event_type: EventType,
+    start: datetime,
+    *,
+    now: datetime | None = None,
+    length: int | None = None,
+    exclude_booking_uid: str | None = None,
+    own_reservation_uid=None,
+) -> availability.Explanation:
+    """Whether one start is bookable, and every reason it is not, host by host."""
+    now = now or timezone.now()
+    end = start + timedelta(seconds=1)
+    inputs = _gather(
+        event_type, start, end, now, length, exclude_booking_uid, own_reservation_uid, True
+    )
+    return availability.explain_start(
+        inputs.rules, inputs.hosts, start, now=now, length=length, seated=inputs.seated
+    )
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    rules: EventRules
+    hosts: list[HostAvailability]
+    seated: list[availability.SeatedSlot]
+
+
+def _gather(
+    event_type,
+    range_start,
+    range_end,
+    now,
+    length,
+    exclude_booking_uid,
+    own_reservation_uid,
+    all_hosts,
+) -> _Inputs:
+    rules = event_rules(event_type)
+    length = length or rules.length
+    margin_before = timedelta(minutes=rules.before_buffer)
+    margin_after = timedelta(minutes=length + rules.after_buffer)
+
+    hosts = _load_hosts(event_type)
+    if not hosts:
+        return _Inputs(rules, [], [])
+    user_ids = [host["user_id"] for host in hosts]
+    schedules = _load_schedules(event_type, hosts, range_start, range_end)
+
+    busy, held = defaultdict(list), defaultdict(list)
+    if not rules.allow_double_booking:
+        rows = BookingHost.objects.filter(
+            user_id__in=user_ids,
+            is_blocking=True,
+            blocked_start__lt=range_end + margin_after,
+            blocked_end__gt=range_start - margin_before,
+        )
+        if exclude_booking_uid:
+            rows = rows.exclude(booking__uid=exclude_booking_uid)
+        for user_id, start, end in rows.values_list("user_id", "blocked_start", "blocked_end"):
+            busy[user_id].append((start, end))
+        for reservation in _other_reservations(
+            event_type,
+            user_ids,
+            range_start - margin_before,
+            range_end + margin_after,
+            now,
+            own_reservation_uid,
+        ):
+            if event_type.is_seated and reservation.event_type_id == event_type.id:
+                continue  # on a seated type a hold takes a seat, not the whole slot
+            holders = [reservation.host_id] if reservation.host_id else user_ids
+            for user_id in holders:
+                held[user_id].append((reservation.start, reservation.end))
+
+    counted = _load_counted(
+        event_type, rules, user_ids, range_start, range_end, exclude_booking_uid
+    )
+    recent = _load_recent_counts(event_type, now) if all_hosts and hosts[0]["rr"] else {}
+
+    host_inputs = []
+    for host in hosts:
+        user_id = host["user_id"]
+        schedule = schedules.get(user_id)
+        host_inputs.append(
+            HostAvailability(
+                host_id=user_id,
+                time_zone=schedule.time_zone if schedule else "UTC",
+                weekly=schedule.weekly_map if schedule else {},
+                overrides=schedule.override_map if schedule else {},
+                busy=busy[user_id],
+                held=held[user_id],
+                counted=counted[user_id],
+                is_fixed=host["is_fixed"],
+                priority=host["priority"],
+                weight=host["weight"],
+                recent_bookings=recent.get(user_id, 0),
+            )
+        )
+    seated = []
+    if event_type.is_seated:
+        seated = _load_seated(event_type, range_start, range_end, now, own_reservation_uid)
+    return _Inputs(rules, host_inputs, seated)
+
+
+def _load_hosts(event_type: EventType) -> list[dict]:
+    if not event_type.is_team_event:
+        return [
+            {
+                "user_id": event_type.owner_id,
+                "schedule_id": event_type.schedule_id,
+                "is_fixed": True,
+                "priority": 2,
+                "weight": 100,
+                "rr": False,
+            }
+        ]
+    is_rr = event_type.scheduling_type == EventType.SchedulingType.ROUND_ROBIN
+    return [
+        {
+            "user_id": user_id,
+            "schedule_id": schedule_id,
+            "is_fixed": is_fixed,
+            "priority": priority,
+            "weight": weight,
+            "rr": is_rr,
+        }
+        for user_id, schedule_id, is_fixed, priority, weight in event_type.hosts.order_by(
+            "user_id"
+        ).values_list("user_id", "schedule_id", "is_fixed", "priority", "weight")
+    ]
+
+
+def _load_schedules(event_type, hosts, range_start, range_end) -> dict[int, Schedule]:
+    """Each host's schedule, with its weekly hours and the overrides in range (two queries)."""
+    explicit = {h["schedule_id"] for h in hosts if h["schedule_id"]}
+    defaults_for = [h["user_id"] for h in hosts if not h["schedule_id"]]
+    first_day = (range_start - LOCAL_MARGIN).date()
+    last_day = (range_end + LOCAL_MARGIN).date()
+    schedules = list(
+        Schedule.objects.filter(
+            Q(id__in=explicit) | Q(owner_id__in=defaults_for, is_default=True)
+        ).prefetch_related("weekly", "overrides")
+    )
+    by_id = {s.id: s for s in schedules}
+    default_by_owner = {s.owner_id: s for s in schedules if s.is_default}
+    result = {}
+    for host in hosts:
+        schedule = by_id.get(host["schedule_id"]) or default_by_owner.get(host["user_id"])
+        if schedule is None:
+            continue
+        if not hasattr(schedule, "weekly_map"):
+            weekly = defaultdict(list)
+            for rule in schedule.weekly.all():
+                weekly[rule.weekday].append((rule.start_time, rule.end_time))
+            overrides = defaultdict(list)
+            for override in schedule.overrides.all():
+                if first_day <= override.date <= last_day:
+                    day = overrides[override.date]
+                    if override.start_time is not None:
+                        day.append((override.start_time, override.end_time))
+            schedule.weekly_map = dict(weekly)
+            schedule.override_map = dict(overrides)
+        result[host["user_id"]] = schedule
+    return result
+
+
+def _other_reservations(event_type, user_ids, start, end, now, own_reservation_uid):
+    reservations = SlotReservation.objects.active(now).filter(
+        Q(host_id__in=user_ids) | Q(event_type=event_type, host__isnull=True),
+        start__lt=end,
+        end__gt=start,
+    )
+    if own_reservation_uid:
+        reservations = reservations.exclude(uid=own_reservation_uid)
+    return list(reservations.only("event_type_id", "host_id", "start", "end"))
+
+
+def _limit_window(rules: EventRules, range_start, range_end) -> tuple[datetime, datetime] | None:
+    periods = set(rules.limits_count) | set(rules.limits_duration)
+    if not periods:
+        return None
+    start, end = range_start - LOCAL_MARGIN, range_end + LOCAL_MARGIN
+    if "year" in periods:
+        start = start.replace(month=1, day=1)
+        end = end.replace(year=end.year + 1, month=1, day=1)
+    elif "month" in periods:
+        start = start.replace(day=1)
+        end = (end.replace(day=1) + timedelta(days=32)).replace(day=1)
+    elif "week" in periods:
+        start -= timedelta(days=7)
+        end += timedelta(days=7)
+    return start - LOCAL_MARGIN, end + LOCAL_MARGIN
+
+
+def _load_counted(event_type, rules, user_ids, range_start, range_end, exclude_booking_uid):
+    counted = defaultdict(list)
+    window = _limit_window(rules, range_start, range_end)
+    if window is None:
+        return counted
+    rows = BookingHost.objects.filter(
+        user_id__in=user_ids,
+        booking__event_type=event_type,
+        booking__status__in=Booking.BLOCKING_STATUSES,
+        booking__start__gte=window[0],
+        booking__start__lt=window[1],
+    )
+    if exclude_booking_uid:
+        rows = rows.exclude(booking__uid=exclude_booking_uid)
+    for user_id, start, end in rows.values_list("user_id", "booking__start", "booking__end"):
+        counted[user_id].append((start, int((end - start).total_seconds() // 60)))
+    return counted
+
+
+def _load_recent_counts(event_type, now) -> dict[int, int]:
+    since = now - timedelta(days=RECENT_BOOKINGS_DAYS)
+    rows = (
+        Booking.objects.blocking()
+        .filter(event_type=event_type, created_at__gte=since)
+        .values("organizer_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["organizer_id"]: row["n"] for row in rows}
+
+
+def _load_seated(event_type, range_start, range_end, now, own_reservation_uid):
+    bookings = list(
+        Booking.objects.blocking()
+        .filter(event_type=event_type, start__gte=range_start, start__lt=range_end)
+        .annotate(taken=Count("attendees"))
+        .prefetch_related("booking_hosts")
+    )
+    if not bookings:
+        return []
+    holds = SlotReservation.objects.active(now).filter(
+        event_type=event_type, start__gte=range_start, start__lt=range_end
+    )
+    if own_reservation_uid:
+        holds = holds.exclude(uid=own_reservation_uid)
+    held = defaultdict(int)
+    for start in holds.values_list("start", flat=True):
+        held[start] += 1
+    return [
+        availability.SeatedSlot(
+            start=booking.start,
+            booking_uid=booking.uid,
+            taken=booking.taken + held[booking.start],
+            host_ids=tuple(h.user_id for h in booking.booking_hosts.all()),
+        )
+        for booking in bookings
+    ]

@@ -1,0 +1,456 @@
+"""The slot engine: which starts of an event type can be booked.
+
+Pure: plain data and `now` in, slots out. No ORM, no clock. `bookings/slots.py` gathers the
+inputs from the database; booking creation runs the same code for the one start it books, so
+the slots a client sees and the check at booking time can never disagree.
+
+Time model:
+- Weekly hours and date overrides are local wall-clock times in the host's schedule zone.
+- Slot starts step through wall-clock time from the start of each available interval, so a
+  09:00-17:00 schedule starts at 09:00 local on both sides of a DST change. A wall-clock time
+  that does not exist (spring forward) is skipped; one that happens twice (fall back) is
+  offered once, at its first occurrence.
+- Everything else (busy times, reservations, `now`, the requested range, the slots returned)
+  is aware UTC.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+SINGLE = "single"
+ROUND_ROBIN = "roundRobin"
+COLLECTIVE = "collective"
+
+LIMIT_PERIODS = ("day", "week", "month", "year")
+
+
+@dataclass(frozen=True)
+class BookingWindow:
+    """How far ahead one may book. `kind`: unlimited, calendarDays, businessDays or range."""
+
+    kind: str = "unlimited"
+    days: int | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """The settings of an event type that decide which starts are bookable (minutes)."""
+
+    length: int
+    interval: int | None = None
+    minimum_notice: int = 0
+    before_buffer: int = 0
+    after_buffer: int = 0
+    window: BookingWindow = BookingWindow()
+    limits_count: Mapping[str, int] = field(default_factory=dict)
+    limits_duration: Mapping[str, int] = field(default_factory=dict)
+    seats: int | None = None
+    allow_double_booking: bool = False
+    scheduling: str = SINGLE
+
+    @property
+    def step(self) -> int:
+        return self.interval or self.length
+
+
+@dataclass(frozen=True)
+class HostAvailability:
+    """One host's side of the computation.
+
+    weekly: weekday (0 = Monday) -> local (start, end) intervals; an end of 00:00 is midnight.
+    overrides: date -> local intervals replacing the weekly ones; an empty list is a day off.
+    busy: UTC (start, end) ranges the host is taken, buffers of those bookings included.
+    held: UTC (start, end) ranges other people's unexpired reservations hold.
+    counted: (UTC start, minutes) of this host's bookings of this event type, for the limits.
+    """
+
+    host_id: int
+    time_zone: str
+    weekly: Mapping[int, Sequence[tuple[time, time]]]
+    overrides: Mapping[date, Sequence[tuple[time, time]]] = field(default_factory=dict)
+    busy: Sequence[tuple[datetime, datetime]] = ()
+    held: Sequence[tuple[datetime, datetime]] = ()
+    counted: Sequence[tuple[datetime, int]] = ()
+    is_fixed: bool = False
+    priority: int = 2
+    weight: int = 100
+    recent_bookings: int = 0
+
+
+@dataclass(frozen=True)
+class SeatedSlot:
+    """An existing booking of a seated event type: others may still join it while seats last."""
+
+    start: datetime
+    booking_uid: str
+    taken: int
+    host_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    host_ids: tuple[int, ...]
+    seats_remaining: int | None = None
+    attendees_count: int | None = None
+    booking_uid: str | None = None
+
+
+def compute_slots(
+    rules: EventRules,
+    hosts: Sequence[HostAvailability],
+    *,
+    range_start: datetime,
+    range_end: datetime,
+    now: datetime,
+    length: int | None = None,
+    seated: Iterable[SeatedSlot] = (),
+    all_hosts: bool = False,
+) -> list[Slot]:
+    """Bookable starts in [range_start, range_end), ascending.
+
+    `length` picks one of the event type's lengths (default: its default length).
+    With `all_hosts`, each slot lists every host free for it (round robin needs that to
+    choose one); otherwise a round-robin slot lists the first free host found.
+    """
+    if not hosts:
+        return []
+    length = length or rules.length
+    plans = [_HostPlan(host, rules, length, range_start, range_end, now) for host in hosts]
+    earliest = now + timedelta(minutes=rules.minimum_notice)
+    seats_by_start = {s.start: s for s in seated if range_start <= s.start < range_end}
+
+    starts: set[datetime] = set(seats_by_start)
+    for plan in plans:
+        starts.update(plan.candidate_starts)
+    slot_length = timedelta(minutes=length)
+
+    slots = []
+    for start in sorted(starts):
+        if start < earliest or not (range_start <= start < range_end):
+            continue
+        seated_slot = seats_by_start.get(start)
+        if seated_slot is not None:
+            remaining = rules.seats - seated_slot.taken
+            if remaining > 0 and all(
+                plan.in_window(start) for plan in plans if plan.host.host_id in seated_slot.host_ids
+            ):
+                slots.append(
+                    Slot(
+                        start,
+                        start + slot_length,
+                        seated_slot.host_ids,
+                        seats_remaining=remaining,
+                        attendees_count=seated_slot.taken,
+                        booking_uid=seated_slot.booking_uid,
+                    )
+                )
+            continue
+        free = _free_hosts(plans, rules.scheduling, start, all_hosts)
+        if free:
+            seats = rules.seats
+            slots.append(
+                Slot(
+                    start,
+                    start + slot_length,
+                    free,
+                    seats_remaining=seats,
+                    attendees_count=0 if seats else None,
+                )
+            )
+    return slots
+
+
+def choose_round_robin_host(candidates: Sequence[HostAvailability]) -> HostAvailability:
+    """Highest priority first; then the fewest recent bookings for the weight; then by id."""
+    return min(
+        candidates,
+        key=lambda h: (-h.priority, h.recent_bookings / max(h.weight, 1), -h.weight, h.host_id),
+    )
+
+
+def _free_hosts(plans, scheduling, start, all_hosts) -> tuple[int, ...]:
+    if scheduling == SINGLE:
+        return (plans[0].host.host_id,) if plans[0].can_take(start) else ()
+    fixed = [p for p in plans if p.host.is_fixed or scheduling == COLLECTIVE]
+    if not all(p.can_take(start) for p in fixed):
+        return ()
+    free = [p.host.host_id for p in fixed]
+    optional = [p for p in plans if p not in fixed]
+    if not optional:
+        return tuple(free)
+    for plan in optional:
+        if plan.can_take(start):
+            free.append(plan.host.host_id)
+            if not all_hosts:
+                break
+    return tuple(free) if len(free) > len(fixed) else ()
+
+
+# --- One host ---------------------------------------------------------------------------------
+
+
+class _HostPlan:
+    """A host's available intervals, busy times and limit counters over the requested range."""
+
+    def __init__(self, host, rules, length, range_start, range_end, now):
+        self.host = host
+        self.rules = rules
+        self.length = timedelta(minutes=length)
+        self.minutes = length
+        self.zone = ZoneInfo(host.time_zone)
+        self.window_end = _window_last_date(rules.window, now.astimezone(self.zone).date())
+        self.window_start = rules.window.start_date if rules.window.kind == "range" else None
+
+        first_day = range_start.astimezone(self.zone).date() - timedelta(days=1)
+        last_day = (range_end - self.length).astimezone(self.zone).date() + timedelta(days=1)
+        self.available, self.candidate_starts = self._expand(first_day, last_day, rules.step)
+        self.available_starts = [a for a, _ in self.available]
+
+        if rules.allow_double_booking:
+            self.busy = []
+        else:
+            self.busy = _merge(sorted([*host.busy, *host.held]))
+        self.busy_starts = [b for b, _ in self.busy]
+        self.before = timedelta(minutes=rules.before_buffer)
+        self.after = timedelta(minutes=rules.after_buffer)
+
+        self.limit_counts = Counter()
+        self.limit_minutes = Counter()
+        if rules.limits_count or rules.limits_duration:
+            for booked_start, booked_minutes in host.counted:
+                for key in period_keys(booked_start.astimezone(self.zone).date()):
+                    self.limit_counts[key] += 1
+                    self.limit_minutes[key] += booked_minutes
+
+    def _expand(self, first_day: date, last_day: date, step_minutes: int):
+        """Available UTC intervals, and the slot starts on this host's wall-clock grid."""
+        step = timedelta(minutes=step_minutes)
+        intervals, starts = [], []
+        day = first_day
+        while day <= last_day:
+            if day in self.host.overrides:
+                local_intervals = self.host.overrides[day]
+            else:
+                local_intervals = self.host.weekly.get(day.weekday(), ())
+            for start_time, end_time in local_intervals:
+                wall_start = datetime.combine(day, start_time)
+                wall_end = datetime.combine(
+                    day + timedelta(days=1) if end_time == time(0) else day, end_time
+                )
+                utc_start = _wall_to_utc(wall_start, self.zone)
+                utc_end = _wall_to_utc(wall_end, self.zone)
+                if utc_end <= utc_start:
+                    continue
+                intervals.append((utc_start, utc_end))
+                wall = wall_start
+                while wall < wall_end:
+                    if _exists(wall, self.zone):
+                        slot_start = _wall_to_utc(wall, self.zone)
+                        if slot_start >= utc_start and slot_start + self.length <= utc_end:
+                            starts.append(slot_start)
+                    wall += step
+            day += timedelta(days=1)
+        intervals.sort()
+        return _merge(intervals), starts
+
+    def in_window(self, start: datetime) -> bool:
+        local_day = start.astimezone(self.zone).date()
+        if self.window_start is not None and local_day < self.window_start:
+            return False
+        return self.window_end is None or local_day <= self.window_end
+
+    def can_take(self, start: datetime) -> bool:
+        end = start + self.length
+        return (
+            self._inside_availability(start, end)
+            and self.in_window(start)
+            and self._is_free(start - self.before, end + self.after)
+            and self._within_limits(start)
+        )
+
+    def _inside_availability(self, start, end) -> bool:
+        index = bisect.bisect_right(self.available_starts, start) - 1
+        return index >= 0 and self.available[index][1] >= end
+
+    def _is_free(self, start, end) -> bool:
+        index = bisect.bisect_left(self.busy_starts, end) - 1
+        return index < 0 or self.busy[index][1] <= start
+
+    def _within_limits(self, start) -> bool:
+        rules = self.rules
+        if not (rules.limits_count or rules.limits_duration):
+            return True
+        keys = period_keys(start.astimezone(self.zone).date())
+        for period, key in zip(LIMIT_PERIODS, keys, strict=True):
+            limit = rules.limits_count.get(period)
+            if limit is not None and self.limit_counts[key] + 1 > limit:
+                return False
+            limit = rules.limits_duration.get(period)
+            if limit is not None and self.limit_minutes[key] + self.minutes > limit:
+                return False
+        return True
+
+
+# --- Helpers on time ----------------------------------------------------------------------------
+
+
+def _exists(wall: datetime, zone: ZoneInfo) -> bool:
+    """False for wall-clock times skipped by a DST change (they do not survive a round trip)."""
+    aware = wall.replace(tzinfo=zone)
+    return aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
+
+
+def _wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant showing this wall-clock time (fold=0); a skipped time maps past the gap."""
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _merge(intervals: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in intervals:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def period_keys(day: date) -> tuple:
+    """The day, ISO week, month and year a local date falls in: the periods of the limits."""
+    iso = day.isocalendar()
+    return (
+        ("day", day),
+        ("week", iso.year, iso.week),
+        ("month", day.year, day.month),
+        ("year", day.year),
+    )
+
+
+def _window_last_date(window: BookingWindow, today: date) -> date | None:
+    if window.kind == "calendarDays":
+        return today + timedelta(days=window.days)
+    if window.kind == "businessDays":
+        day, remaining = today, window.days
+        while remaining > 0:
+            day += timedelta(days=1)
+            if day.weekday() < 5:
+                remaining -= 1
+        return day
+    if window.kind == "range":
+        return window.end_date
+    return None
+
+
+# --- Why a start is or is not bookable --------------------------------------------------------
+
+MINIMUM_NOTICE = "minimum_notice"
+BOOKING_WINDOW = "booking_window"
+OUTSIDE_HOURS = "outside_hours"
+DATE_OVERRIDE = "date_override"
+OFF_GRID = "off_grid"
+BUFFER_CONFLICT = "buffer_conflict"
+BUSY = "busy"
+RESERVED = "reserved"
+LIMIT_REACHED = "limit_reached"
+SEATS_FULL = "seats_full"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    start: datetime
+    slot: Slot | None
+    reasons: dict[int, list[str]]  # host id -> why that host cannot take the start
+
+    @property
+    def bookable(self) -> bool:
+        return self.slot is not None
+
+    def first_reason(self) -> str | None:
+        """The most telling reason, for an error message: the earliest in REASON_ORDER."""
+        found = {reason for reasons in self.reasons.values() for reason in reasons}
+        return next((reason for reason in REASON_ORDER if reason in found), None)
+
+
+REASON_ORDER = (
+    MINIMUM_NOTICE,
+    BOOKING_WINDOW,
+    DATE_OVERRIDE,
+    OUTSIDE_HOURS,
+    OFF_GRID,
+    SEATS_FULL,
+    RESERVED,
+    BUSY,
+    BUFFER_CONFLICT,
+    LIMIT_REACHED,
+)
+
+
+def explain_start(
+    rules: EventRules,
+    hosts: Sequence[HostAvailability],
+    start: datetime,
+    *,
+    now: datetime,
+    length: int | None = None,
+    seated: Iterable[SeatedSlot] = (),
+) -> Explanation:
+    """Tell whether one start is bookable and, host by host, every reason it is not."""
+    length = length or rules.length
+    range_end = start + timedelta(seconds=1)
+    seated = [s for s in seated if s.start == start]
+    slots = compute_slots(
+        rules,
+        hosts,
+        range_start=start,
+        range_end=range_end,
+        now=now,
+        length=length,
+        seated=seated,
+        all_hosts=True,
+    )
+    slot = slots[0] if slots else None
+    reasons: dict[int, list[str]] = {}
+    for host in hosts:
+        plan = _HostPlan(host, rules, length, start, range_end, now)
+        found = []
+        if start < now + timedelta(minutes=rules.minimum_notice):
+            found.append(MINIMUM_NOTICE)
+        if not plan.in_window(start):
+            found.append(BOOKING_WINDOW)
+        if seated and host.host_id in seated[0].host_ids:
+            if rules.seats is not None and seated[0].taken >= rules.seats:
+                found.append(SEATS_FULL)
+            reasons[host.host_id] = found
+            continue
+        end = start + plan.length
+        if not plan._inside_availability(start, end):
+            local_day = start.astimezone(plan.zone).date()
+            found.append(DATE_OVERRIDE if local_day in host.overrides else OUTSIDE_HOURS)
+        elif start not in plan.candidate_starts:
+            found.append(OFF_GRID)
+        if not rules.allow_double_booking:
+            if _overlaps(host.held, start, end):
+                found.append(RESERVED)
+            if _overlaps(host.busy, start, end):
+                found.append(BUSY)
+            elif _overlaps(host.busy, start - plan.before, end + plan.after):
+                found.append(BUFFER_CONFLICT)
+        if not plan._within_limits(start):
+            found.append(LIMIT_REACHED)
+        reasons[host.host_id] = found
+    return Explanation(start, slot, reasons)
+
+
+def _overlaps(intervals, start, end) -> bool:
+    return any(b_start < end and b_end > start for b_start, b_end in intervals)
