@@ -1,0 +1,62 @@
+"""Every change of a booking. The API, the pages, the admin and the tasks call only these."""
+
+from bookings.services.actors import Actor
+from bookings.services.attendance import mark_absent, mark_attended
+from bookings.services.creation import (
+    BookingRequest,
+    CreatedBooking,
+    consume_private_link,
+    create_booking,
+    create_booking_from_reservation,
+)
+from bookings.services.details import add_note, update_location, update_metadata
+from bookings.services.inputs import AttendeeInput
+from bookings.services.lifecycle import (
+    CancelScope,
+    attendee_opt_in_token,
+    cancel_booking,
+    confirm_attendee_email,
+    confirm_booking,
+    decline_booking,
+    reschedule_booking,
+)
+from bookings.services.participants import (
+    add_attendee,
+    add_guests,
+    reassign_booking,
+    remove_attendee,
+)
+from bookings.services.reservations import (
+    release_reservation,
+    reserve_slot,
+    update_reservation,
+)
+
+__all__ = [
+    "Actor",
+    "AttendeeInput",
+    "BookingRequest",
+    "CancelScope",
+    "CreatedBooking",
+    "add_attendee",
+    "add_guests",
+    "add_note",
+    "attendee_opt_in_token",
+    "cancel_booking",
+    "confirm_attendee_email",
+    "confirm_booking",
+    "consume_private_link",
+    "create_booking",
+    "create_booking_from_reservation",
+    "decline_booking",
+    "mark_absent",
+    "mark_attended",
+    "reassign_booking",
+    "release_reservation",
+    "remove_attendee",
+    "reschedule_booking",
+    "reserve_slot",
+    "update_location",
+    "update_metadata",
+    "update_reservation",
+]

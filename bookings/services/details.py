@@ -1,0 +1,70 @@
+"""Location, notes and metadata of a booking."""
+
+from django.db import transaction
+
+from bookings.errors import InvalidInput
+from bookings.models import BookingNote
+from bookings.services import inputs
+from bookings.services.actors import Actor
+from bookings.services.locking import lock_booking
+from bookings.services.recording import record_change
+from webhooks import triggers
+
+MAX_NOTE_LENGTH = 10000
+
+
+def update_location(booking, location: dict, actor: Actor):
+    """Change where the meeting happens (a typed location). Outbox: BOOKING_UPDATED."""
+    with transaction.atomic():
+        booking = lock_booking(booking.pk)
+        if booking.event_type is None:
+            raise InvalidInput("The event type of this booking no longer exists.")
+        before = {"location": booking.location, "meetingUrl": booking.meeting_url}
+        text, url = inputs.resolve_location(booking.event_type, location, booking.uid)
+        booking.location, booking.meeting_url = text, url
+        booking.save(update_fields=["location", "meeting_url", "updated_at"])
+        return record_change(
+            booking,
+            "location_updated",
+            actor,
+            before=before,
+            after={"location": text, "meetingUrl": url},
+            trigger=triggers.BOOKING_UPDATED,
+        )
+
+
+def add_note(booking, content: str, actor: Actor, *, private: bool = True) -> BookingNote:
+    """A note on the booking; private notes are for hosts only. History only, no outbox event."""
+    if not isinstance(content, str) or not content.strip():
+        raise InvalidInput("A note needs some content.", details={"field": "content"})
+    if len(content) > MAX_NOTE_LENGTH:
+        raise InvalidInput(f"A note is at most {MAX_NOTE_LENGTH} characters.")
+    with transaction.atomic():
+        booking = lock_booking(booking.pk)
+        note = BookingNote.objects.create(
+            booking=booking, author=actor.user, content=content.strip(), is_private=private
+        )
+        record_change(booking, "note_added", actor, after={"noteId": note.pk, "private": private})
+        return note
+
+
+def update_metadata(booking, changes: dict, actor: Actor):
+    """Merge keys into the metadata (a null value removes a key); the result must stay within
+    the limits. Outbox: BOOKING_UPDATED."""
+    if not isinstance(changes, dict):
+        raise InvalidInput("metadata must be an object.", details={"field": "metadata"})
+    with transaction.atomic():
+        booking = lock_booking(booking.pk)
+        before = {"metadata": dict(booking.metadata)}
+        merged = {**booking.metadata, **changes}
+        merged = {key: value for key, value in merged.items() if value is not None}
+        booking.metadata = inputs.check_metadata(merged)
+        booking.save(update_fields=["metadata", "updated_at"])
+        return record_change(
+            booking,
+            "metadata_updated",
+            actor,
+            before=before,
+            after={"metadata": booking.metadata},
+            trigger=triggers.BOOKING_UPDATED,
+        )

@@ -1,0 +1,454 @@
+"""Confirm, decline, cancel, reschedule, and the attendee's double opt-in."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bookings.errors import (
+    ChangesDisabled,
+    CutoffPassed,
+    EventTypeNotBookable,
+    InvalidInput,
+    InvalidToken,
+    InvalidTransition,
+)
+from bookings.models import Attendee, Booking, BookingHost
+from bookings.representation import iso_utc
+from bookings.services.actors import Actor
+from bookings.services.creation import (
+    CreatedBooking,
+    choose_hosts,
+    claim_reservation,
+    host_user_ids,
+    insert_booking,
+    raise_if_overlap,
+    status_fields_for,
+)
+from bookings.services.locking import lock_booking, lock_bookings, lock_hosts
+from bookings.services.recording import record_change, snapshot
+from bookings.services.slot_checks import require_slot
+from webhooks import triggers
+
+OPT_IN_SALT = "rendezvous.attendee-opt-in"
+OPT_IN_MAX_AGE = timedelta(days=7)
+
+
+class CancelScope:
+    THIS = "this"
+    FOLLOWING = "following"
+    SERIES = "series"
+
+
+def _require_status(booking: Booking, allowed, action: str) -> None:
+    if booking.status not in allowed:
+        raise InvalidTransition(
+            f"A {booking.status} booking cannot be {action}.",
+            details={"status": booking.status},
+        )
+
+
+# --- Confirm and decline ------------------------------------------------------------------------
+
+
+def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
+    """Host accepts a pending booking. Locks the booking. Outbox: BOOKING_CREATED."""
+    with transaction.atomic():
+        booking = lock_booking(booking.pk)
+        _require_status(booking, [Booking.Status.PENDING], "confirmed")
+        if booking.pending_on == Booking.PendingOn.ATTENDEE:
+            raise InvalidTransition(
+                "The attendee has not confirmed their email address yet.",
+                details={"status": booking.status, "pendingOn": "attendee"},
+            )
+        before = snapshot(booking)
+        booking.status = Booking.Status.ACCEPTED
+        booking.pending_on = Booking.PendingOn.NOTHING
+        booking.save(update_fields=["status", "pending_on", "updated_at"])
+        return record_change(
+            booking, "confirmed", actor, before=before, trigger=triggers.BOOKING_CREATED
+        )
+
+
+def decline_booking(booking: Booking, actor: Actor, *, reason: str = "", now=None) -> Booking:
+    """Host rejects a pending booking; its time is free again. Outbox: BOOKING_REJECTED."""
+    with transaction.atomic():
+        booking = lock_booking(booking.pk)
+        _require_status(booking, [Booking.Status.PENDING], "declined")
+        before = snapshot(booking)
+        booking.status = Booking.Status.REJECTED
+        booking.pending_on = Booking.PendingOn.NOTHING
+        booking.rejection_reason = reason or ""
+        booking.idempotency_key = None
+        booking.save(
+            update_fields=[
+                "status",
+                "pending_on",
+                "rejection_reason",
+                "idempotency_key",
+                "updated_at",
+            ]
+        )
+        _release_time([booking.pk])
+        return record_change(
+            booking, "declined", actor, before=before, trigger=triggers.BOOKING_REJECTED
+        )
+
+
+# --- Double opt-in ------------------------------------------------------------------------------
+
+
+def attendee_opt_in_token(booking: Booking) -> str:
+    """The token the attendee's confirmation email carries (signed, expires in 7 days)."""
+    return signing.dumps({"uid": booking.uid}, salt=OPT_IN_SALT)
+
+
+def confirm_attendee_email(token: str, *, now=None) -> Booking:
+    """The attendee confirms their address: the booking awaits the host next, or is accepted."""
+    try:
+        data = signing.loads(token, salt=OPT_IN_SALT, max_age=OPT_IN_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvalidToken("This confirmation link has expired.") from None
+    except signing.BadSignature:
+        raise InvalidToken("This confirmation link is not valid.") from None
+    with transaction.atomic():
+        found = Booking.objects.filter(uid=data.get("uid")).first()
+        if found is None:
+            raise InvalidToken("This confirmation link is not valid.")
+        booking = lock_booking(found.pk)
+        _require_status(booking, [Booking.Status.PENDING], "confirmed by the attendee")
+        if booking.pending_on != Booking.PendingOn.ATTENDEE:
+            raise InvalidTransition(
+                "The attendee has already confirmed this booking.",
+                details={"status": booking.status},
+            )
+        before = snapshot(booking)
+        if booking.requires_host_confirmation:
+            booking.pending_on = Booking.PendingOn.HOST
+            trigger = triggers.BOOKING_REQUESTED
+        else:
+            booking.pending_on = Booking.PendingOn.NOTHING
+            booking.status = Booking.Status.ACCEPTED
+            trigger = triggers.BOOKING_CREATED
+        booking.save(update_fields=["status", "pending_on", "updated_at"])
+        attendee = booking.attendees.order_by("id").first()
+        actor = Actor.attendee(attendee.email if attendee else "")
+        return record_change(booking, "attendee_confirmed", actor, before=before, trigger=trigger)
+
+
+# --- Cancel -------------------------------------------------------------------------------------
+
+
+def _check_attendee_cutoff(booking: Booking, cutoff_minutes, disabled: bool, now, verb: str):
+    """verb: "cancel" or "reschedule"."""
+    if disabled:
+        raise ChangesDisabled(f"This event type does not allow attendees to {verb} bookings.")
+    if booking.start <= now:
+        raise CutoffPassed(f"The booking has already started; attendees can no longer {verb} it.")
+    if cutoff_minutes and booking.start - now < timedelta(minutes=cutoff_minutes):
+        raise CutoffPassed(
+            f"Attendees can {verb} until {cutoff_minutes} minutes before the start.",
+            details={"cutoffMinutes": cutoff_minutes},
+        )
+
+
+def cancel_booking(
+    booking: Booking,
+    actor: Actor,
+    *,
+    reason: str = "",
+    scope: str = CancelScope.THIS,
+    seat_uid: str | None = None,
+    now=None,
+) -> list[Booking]:
+    """Cancel a booking, a part of its series, or one seat of it.
+
+    scope (recurring series): THIS occurrence, THIS and all FOLLOWING, or the whole SERIES
+    (every occurrence not yet started). Attendees are held to the cancellation cut-off and to
+    `disable_cancelling`; hosts are not. Locks the bookings in id order.
+    Outbox: BOOKING_CANCELLED per cancelled booking; BOOKING_UPDATED when one seat leaves.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = lock_booking(booking.pk)
+        _require_status(booking, Booking.BLOCKING_STATUSES, "cancelled")
+        event_type = booking.event_type
+        if actor.is_attendee and event_type:
+            _check_attendee_cutoff(
+                booking,
+                event_type.cancellation_cutoff_minutes,
+                event_type.disable_cancelling,
+                now,
+                "cancel",
+            )
+        if seat_uid:
+            return [_cancel_seat(booking, seat_uid, actor, reason, now)]
+        targets = _series_targets(booking, scope, now)
+        bookings = lock_bookings([b.pk for b in targets])
+        return [_cancel_locked(b, actor, reason, now) for b in bookings]
+
+
+def _series_targets(booking: Booking, scope: str, now) -> list[Booking]:
+    if scope not in (CancelScope.THIS, CancelScope.FOLLOWING, CancelScope.SERIES):
+        raise InvalidInput(f"Unknown cancel scope '{scope}'.")
+    if scope == CancelScope.THIS or not booking.recurring_series_id:
+        return [booking]
+    occurrences = Booking.objects.filter(
+        recurring_series_id=booking.recurring_series_id,
+        status__in=Booking.BLOCKING_STATUSES,
+    )
+    if scope == CancelScope.FOLLOWING:
+        occurrences = occurrences.filter(start__gte=booking.start)
+    else:
+        occurrences = occurrences.filter(start__gte=min(now, booking.start))
+    return list(occurrences.order_by("start"))
+
+
+def _cancel_locked(booking: Booking, actor: Actor, reason: str, now) -> Booking:
+    before = snapshot(booking)
+    booking.status = Booking.Status.CANCELLED
+    booking.pending_on = Booking.PendingOn.NOTHING
+    booking.cancellation_reason = reason or ""
+    booking.cancelled_by_email = actor.email or ""
+    booking.cancelled_by_role = actor.role
+    booking.cancelled_at = now
+    booking.ics_sequence += 1
+    booking.idempotency_key = None
+    booking.save(
+        update_fields=[
+            "status",
+            "pending_on",
+            "cancellation_reason",
+            "cancelled_by_email",
+            "cancelled_by_role",
+            "cancelled_at",
+            "ics_sequence",
+            "idempotency_key",
+            "updated_at",
+        ]
+    )
+    _release_time([booking.pk])
+    return record_change(
+        booking, "cancelled", actor, before=before, trigger=triggers.BOOKING_CANCELLED
+    )
+
+
+def _cancel_seat(booking: Booking, seat_uid: str, actor: Actor, reason: str, now) -> Booking:
+    attendee = _seat(booking, seat_uid)
+    remaining = booking.attendees.exclude(pk=attendee.pk).count()
+    if remaining == 0:
+        return _cancel_locked(booking, actor, reason, now)
+    attendee.delete()
+    return record_change(
+        booking,
+        "seat_cancelled",
+        actor,
+        after={"seatUid": seat_uid, "email": attendee.email, "reason": reason},
+        trigger=triggers.BOOKING_UPDATED,
+    )
+
+
+def _seat(booking: Booking, seat_uid) -> Attendee:
+    try:
+        attendee = booking.attendees.filter(seat_uid=uuid.UUID(str(seat_uid))).first()
+    except ValueError:
+        attendee = None
+    if attendee is None:
+        raise InvalidInput(f"No seat {seat_uid} in this booking.", details={"field": "seatUid"})
+    return attendee
+
+
+def _release_time(booking_ids) -> None:
+    BookingHost.objects.filter(booking_id__in=booking_ids).update(is_blocking=False)
+
+
+# --- Reschedule ---------------------------------------------------------------------------------
+
+
+def reschedule_booking(
+    booking: Booking,
+    new_start: datetime,
+    actor: Actor,
+    *,
+    reason: str = "",
+    rescheduled_by_email: str = "",
+    seat_uid: str | None = None,
+    reservation_uid=None,
+    now=None,
+) -> CreatedBooking:
+    """Move a booking: a new booking at `new_start`, the old one cancelled, linked both ways.
+
+    The calendar invite keeps its UID with SEQUENCE + 1. The new booking is pending again if the
+    event type needs confirmation and no host did the move. For a seated booking with
+    `seat_uid`, only that attendee moves. Locks the hosts, then the booking.
+    Outbox: BOOKING_RESCHEDULED (payload: the new booking).
+    """
+    now = now or timezone.now()
+    if new_start.tzinfo is None:
+        raise InvalidInput("The start must carry a time zone (UTC).", details={"field": "start"})
+    event_type = booking.event_type
+    if event_type is None:
+        raise EventTypeNotBookable("The event type of this booking no longer exists.")
+    try:
+        with transaction.atomic():
+            lock_hosts(host_user_ids(event_type))
+            booking = lock_booking(booking.pk)
+            _require_status(booking, Booking.BLOCKING_STATUSES, "rescheduled")
+            if actor.is_attendee:
+                _check_attendee_cutoff(
+                    booking,
+                    event_type.reschedule_cutoff_minutes,
+                    event_type.disable_rescheduling,
+                    now,
+                    "reschedule",
+                )
+            if seat_uid:
+                return _move_seat(booking, seat_uid, new_start, actor, now)
+            return _move_booking(
+                booking, new_start, actor, reason, rescheduled_by_email, reservation_uid, now
+            )
+    except IntegrityError as error:
+        raise_if_overlap(error)
+        raise
+
+
+def _move_booking(booking, new_start, actor, reason, rescheduled_by_email, reservation_uid, now):
+    event_type = booking.event_type
+    length = booking.duration_minutes
+    own_reservation = claim_reservation(event_type, reservation_uid, new_start, now)
+    slot, search = require_slot(
+        event_type,
+        new_start,
+        now=now,
+        length=length,
+        exclude_booking_uid=booking.uid,
+        own_reservation_uid=own_reservation,
+    )
+    current_hosts = list(booking.booking_hosts.values_list("user_id", flat=True))
+    if set(current_hosts) <= set(slot.host_ids):
+        organizer_id, host_ids = booking.organizer_id, current_hosts
+    else:
+        organizer_id, host_ids = choose_hosts(event_type, slot, search)
+
+    host_emails = {h.user.email.lower() for h in booking.booking_hosts.select_related("user")}
+    by_host = actor.is_host or (rescheduled_by_email or "").lower() in host_emails
+    status = status_fields_for(event_type, new_start, now, confirmed_by_host=by_host)
+    if booking.pending_on == Booking.PendingOn.ATTENDEE:
+        status["status"], status["pending_on"] = Booking.Status.PENDING, Booking.PendingOn.ATTENDEE
+    elif status["pending_on"] == Booking.PendingOn.ATTENDEE:
+        # The attendee confirmed their address already; only the host's confirmation may remain.
+        needs_host = status["requires_host_confirmation"]
+        status["pending_on"] = Booking.PendingOn.HOST if needs_host else ""
+        status["status"] = Booking.Status.PENDING if needs_host else Booking.Status.ACCEPTED
+
+    old_before = snapshot(booking)
+    booking.status = Booking.Status.CANCELLED
+    booking.pending_on = Booking.PendingOn.NOTHING
+    booking.cancelled_at = now
+    booking.cancelled_by_email = actor.email or rescheduled_by_email or ""
+    booking.cancelled_by_role = actor.role
+    booking.rescheduling_reason = reason or ""
+    booking.rescheduled_by_email = rescheduled_by_email or actor.email or ""
+    booking.idempotency_key = None
+    booking.save()
+    _release_time([booking.pk])
+
+    new = Booking(
+        event_type=event_type,
+        organizer_id=organizer_id,
+        start=new_start,
+        end=new_start + timedelta(minutes=length),
+        title=booking.title,
+        description=booking.description,
+        location=booking.location,
+        meeting_url=booking.meeting_url,
+        metadata=booking.metadata,
+        responses=booking.responses,
+        guests=booking.guests,
+        ics_title=booking.ics_title,
+        ics_description=booking.ics_description,
+        skip_notifications=booking.skip_notifications,
+        ics_uid=booking.ics_uid,
+        ics_sequence=booking.ics_sequence + 1,
+        recurring_series_id=booking.recurring_series_id,
+        rescheduled_from=booking,
+        rescheduling_reason=reason or "",
+        rescheduled_by_email=booking.rescheduled_by_email,
+        channel=actor.channel,
+        **status,
+    )
+    attendees = [
+        Attendee(
+            name=a.name,
+            email=a.email,
+            time_zone=a.time_zone,
+            phone_number=a.phone_number,
+            language=a.language,
+            seat_uid=None,
+            responses=a.responses,
+            metadata=a.metadata,
+        )
+        for a in booking.attendees.all()
+    ]
+    insert_booking(new, host_ids, attendees)
+    record_change(
+        booking,
+        "rescheduled_away",
+        actor,
+        before=old_before,
+        after={**snapshot(booking), "rescheduledToUid": new.uid},
+    )
+    fresh = record_change(
+        new,
+        "rescheduled",
+        actor,
+        after={**snapshot(new), "rescheduledFromUid": booking.uid},
+        trigger=triggers.BOOKING_RESCHEDULED,
+    )
+    return CreatedBooking([fresh], "single")
+
+
+def _move_seat(booking, seat_uid, new_start, actor, now) -> CreatedBooking:
+    event_type = booking.event_type
+    attendee = _seat(booking, seat_uid)
+    if new_start == booking.start:
+        raise InvalidInput("The seat is already at that time.", details={"field": "start"})
+    slot, search = require_slot(event_type, new_start, now=now, length=booking.duration_minutes)
+    if booking.attendees.count() == 1:
+        _cancel_locked(booking, actor, "Rescheduled", now)
+    if slot.booking_uid:
+        target = lock_booking(Booking.objects.get(uid=slot.booking_uid).pk)
+    else:
+        organizer_id, host_ids = choose_hosts(event_type, slot, search)
+        target = Booking(
+            event_type=event_type,
+            organizer_id=organizer_id,
+            start=new_start,
+            end=new_start + timedelta(minutes=booking.duration_minutes),
+            title=booking.title,
+            description=booking.description,
+            location=booking.location,
+            meeting_url=booking.meeting_url,
+            ics_uid=f"{booking.uid}-{seat_uid}@rendezvous",
+            channel=actor.channel,
+            **status_fields_for(event_type, new_start, now, confirmed_by_host=actor.is_host),
+        )
+        insert_booking(target, host_ids, [])
+    attendee.booking = target
+    attendee.save(update_fields=["booking"])
+    record_change(
+        booking, "seat_moved_away", actor, after={"seatUid": seat_uid, "toUid": target.uid}
+    )
+    fresh = record_change(
+        target,
+        "seat_moved_in",
+        actor,
+        after={"seatUid": seat_uid, "fromUid": booking.uid, "at": iso_utc(new_start)},
+        trigger=triggers.BOOKING_RESCHEDULED,
+        seat_uid=str(seat_uid),
+    )
+    return CreatedBooking([fresh], "seated", seat_uid=str(seat_uid))

@@ -1,0 +1,55 @@
+"""History rows and outbox events, written in the transaction of the change they describe."""
+
+from bookings.models import Booking, BookingHistory
+from bookings.representation import booking_output, iso_utc, with_output_relations
+from webhooks.outbox import record_event
+
+
+def snapshot(booking: Booking) -> dict:
+    return {
+        "status": booking.status,
+        "start": iso_utc(booking.start),
+        "end": iso_utc(booking.end),
+        "organizerId": booking.organizer_id,
+        "location": booking.location,
+    }
+
+
+def reload(booking_id: int) -> Booking:
+    """The booking with everything its output needs, in a fixed number of queries."""
+    return with_output_relations(Booking.objects.filter(pk=booking_id)).get()
+
+
+def record_change(
+    booking: Booking,
+    action: str,
+    actor,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+    trigger: str | None = None,
+    seat_uid: str | None = None,
+) -> Booking:
+    """Write the history row and, with a trigger, the outbox event; returns the fresh booking."""
+    fresh = reload(booking.pk)
+    BookingHistory.objects.create(
+        booking=fresh,
+        action=action,
+        actor=actor.user,
+        actor_email=actor.email or "",
+        actor_role=actor.role,
+        channel=actor.channel,
+        before=before or {},
+        after=after if after is not None else snapshot(fresh),
+    )
+    if trigger:
+        payload = booking_output(fresh, seat_uid=seat_uid)
+        event_type = fresh.event_type
+        record_event(
+            trigger,
+            payload,
+            user_id=fresh.organizer_id,
+            team_id=event_type.team_id if event_type else None,
+            event_type_id=event_type.id if event_type else None,
+        )
+    return fresh
