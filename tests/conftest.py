@@ -1,0 +1,118 @@
+"""Shared fixtures: people, schedules and event types built through the real models."""
+
+import os
+from datetime import UTC, datetime, time
+
+import pytest
+from django.db import connection
+
+from accounts.models import Membership, Team, User
+from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
+from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
+
+# A Monday. Services take `now`, so the tests never depend on the clock.
+NOW = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
+WORKDAYS = range(5)
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests skip on SQLite, except in CI's PostgreSQL run where they must run."""
+    require = os.environ.get("RENDEZVOUS_REQUIRE_POSTGRES") == "1"
+    database_url = os.environ.get("DATABASE_URL", "")
+    on_postgres = database_url.startswith(("postgres://", "postgresql://"))
+    if require and not on_postgres:
+        raise pytest.UsageError("RENDEZVOUS_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
+    if on_postgres:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+class Factory:
+    def __init__(self):
+        self.count = 0
+
+    def user(self, username=None, *, time_zone="UTC", hours=((9, 17),), days=WORKDAYS, **extra):
+        self.count += 1
+        username = username or f"host{self.count}"
+        user = User.objects.create_user(
+            username=username,
+            email=f"{username}@example.com",
+            password="secret",
+            name=username.title(),
+            time_zone=time_zone,
+            **extra,
+        )
+        self.schedule(user, time_zone=time_zone, hours=hours, days=days, is_default=True)
+        return user
+
+    def schedule(self, owner, *, time_zone="UTC", hours=((9, 17),), days=WORKDAYS, **extra):
+        schedule = Schedule.objects.create(owner=owner, time_zone=time_zone, **extra)
+        WeeklyAvailability.objects.bulk_create(
+            WeeklyAvailability(
+                schedule=schedule,
+                weekday=day,
+                start_time=_as_time(start),
+                end_time=_as_time(end),
+            )
+            for day in days
+            for start, end in hours
+        )
+        return schedule
+
+    def event_type(self, owner=None, *, slug=None, team=None, hosts=(), **fields):
+        self.count += 1
+        fields.setdefault("minimum_booking_notice", 0)
+        fields.setdefault("title", "Intro call")
+        event_type = EventType(owner=owner, team=team, slug=slug or f"event-{self.count}", **fields)
+        event_type.full_clean()
+        event_type.save()
+        for host in hosts:
+            if isinstance(host, dict):
+                Host.objects.create(event_type=event_type, **host)
+            else:
+                Host.objects.create(event_type=event_type, user=host)
+        return event_type
+
+    def team(self, *members, slug=None, admins=()):
+        self.count += 1
+        team = Team.objects.create(name=f"Team {self.count}", slug=slug or f"team-{self.count}")
+        for member in members:
+            role = Membership.Role.ADMIN if member in admins else Membership.Role.MEMBER
+            Membership.objects.create(team=team, user=member, role=role)
+        return team
+
+    def book(self, event_type, start, *, email=None, now=NOW, actor=None, **fields):
+        self.count += 1
+        attendee = AttendeeInput(
+            name=f"Attendee {self.count}",
+            email=email or f"attendee{self.count}@example.com",
+            time_zone="Europe/Paris",
+        )
+        request = BookingRequest(start=start, attendee=attendee, **fields)
+        return create_booking(event_type, request, actor or Actor.attendee(attendee.email), now=now)
+
+
+def _as_time(value):
+    if isinstance(value, time):
+        return value
+    if isinstance(value, tuple):
+        return time(*value)
+    return time(value % 24) if value != 24 else time(0)
+
+
+@pytest.fixture
+def factory(db):
+    return Factory()
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
