@@ -152,6 +152,7 @@ def _gather(
     schedules = _load_schedules(event_type, hosts, range_start, range_end)
 
     busy, held = defaultdict(list), defaultdict(list)
+    hosts_of_booking = defaultdict(list)
     if not rules.allow_double_booking:
         rows = BookingHost.objects.filter(
             user_id__in=user_ids,
@@ -161,18 +162,24 @@ def _gather(
         )
         if exclude_booking_uid:
             rows = rows.exclude(booking__uid=exclude_booking_uid)
-        for user_id, start, end in rows.values_list("user_id", "blocked_start", "blocked_end"):
-            busy[user_id].append((start, end))
-        for reservation in _other_reservations(
-            event_type,
-            user_ids,
-            range_start - margin_before,
-            range_end + margin_after,
-            now,
-            own_reservation_uid,
+        for booking_id, user_id, start, end in rows.values_list(
+            "booking_id", "user_id", "blocked_start", "blocked_end"
         ):
-            if event_type.is_seated and reservation.event_type_id == event_type.id:
-                continue  # on a seated type a hold takes a seat, not the whole slot
+            busy[user_id].append((start, end))
+            hosts_of_booking[booking_id].append(user_id)
+
+    seat_holds = defaultdict(int)
+    for reservation in _other_reservations(
+        event_type,
+        user_ids,
+        range_start - margin_before,
+        range_end + margin_after,
+        now,
+        own_reservation_uid,
+    ):
+        if event_type.is_seated and reservation.event_type_id == event_type.id:
+            seat_holds[reservation.start] += 1  # on a seated type a hold takes one seat
+        elif not rules.allow_double_booking:
             holders = [reservation.host_id] if reservation.host_id else user_ids
             for user_id in holders:
                 held[user_id].append((reservation.start, reservation.end))
@@ -203,7 +210,7 @@ def _gather(
         )
     seated = []
     if event_type.is_seated:
-        seated = _load_seated(event_type, range_start, range_end, now, own_reservation_uid)
+        seated = _load_seated(event_type, range_start, range_end, hosts_of_booking, seat_holds)
     return _Inputs(rules, host_inputs, seated)
 
 
@@ -271,7 +278,7 @@ def _load_schedules(event_type, hosts, range_start, range_end) -> dict[int, Sche
 
 def _other_reservations(event_type, user_ids, start, end, now, own_reservation_uid):
     reservations = SlotReservation.objects.active(now).filter(
-        Q(host_id__in=user_ids) | Q(event_type=event_type, host__isnull=True),
+        Q(host_id__in=user_ids) | Q(event_type=event_type),
         start__lt=end,
         end__gt=start,
     )
@@ -327,29 +334,20 @@ def _load_recent_counts(event_type, now) -> dict[int, int]:
     return {row["organizer_id"]: row["n"] for row in rows}
 
 
-def _load_seated(event_type, range_start, range_end, now, own_reservation_uid):
-    bookings = list(
+def _load_seated(event_type, range_start, range_end, hosts_of_booking, seat_holds):
+    """Seated bookings starting in range, with the seats taken by attendees and by holds."""
+    bookings = (
         Booking.objects.blocking()
         .filter(event_type=event_type, start__gte=range_start, start__lt=range_end)
         .annotate(taken=Count("attendees"))
-        .prefetch_related("booking_hosts")
+        .values_list("id", "uid", "start", "taken", "organizer_id")
     )
-    if not bookings:
-        return []
-    holds = SlotReservation.objects.active(now).filter(
-        event_type=event_type, start__gte=range_start, start__lt=range_end
-    )
-    if own_reservation_uid:
-        holds = holds.exclude(uid=own_reservation_uid)
-    held = defaultdict(int)
-    for start in holds.values_list("start", flat=True):
-        held[start] += 1
     return [
         availability.SeatedSlot(
-            start=booking.start,
-            booking_uid=booking.uid,
-            taken=booking.taken + held[booking.start],
-            host_ids=tuple(h.user_id for h in booking.booking_hosts.all()),
+            start=start,
+            booking_uid=uid,
+            taken=taken + seat_holds[start],
+            host_ids=tuple(hosts_of_booking.get(booking_id) or (organizer_id,)),
         )
-        for booking in bookings
+        for booking_id, uid, start, taken, organizer_id in bookings
     ]
