@@ -324,10 +324,11 @@ def _load_counted(event_type, rules, user_ids, range_start, range_end, exclude_b
 
 
 def _load_recent_counts(event_type, now) -> dict[int, int]:
+    """Round-robin load: each host's bookings of this type from 30 days ago onwards."""
     since = now - timedelta(days=RECENT_BOOKINGS_DAYS)
     rows = (
         Booking.objects.blocking()
-        .filter(event_type=event_type, created_at__gte=since)
+        .filter(event_type=event_type, start__gte=since)
         .values("organizer_id")
         .annotate(n=Count("id"))
     )
