@@ -16,7 +16,7 @@ from django.utils import timezone
 from bookings.models import Booking, BookingHost, SlotReservation
 from eventtypes import availability
 from eventtypes.availability import BookingWindow, EventRules, HostAvailability, Slot
-from eventtypes.models import EventType, Schedule
+from eventtypes.models import DateOverride, EventType, Schedule, WeeklyAvailability
 
 RECENT_BOOKINGS_DAYS = 30
 # Time zones are at most 14 hours from UTC: a margin of two days covers any local period.
@@ -169,7 +169,7 @@ def _gather(
             hosts_of_booking[booking_id].append(user_id)
 
     seat_holds = defaultdict(int)
-    for reservation in _other_reservations(
+    for held_type, held_host, held_start, held_end in _other_reservations(
         event_type,
         user_ids,
         range_start - margin_before,
@@ -177,12 +177,11 @@ def _gather(
         now,
         own_reservation_uid,
     ):
-        if event_type.is_seated and reservation.event_type_id == event_type.id:
-            seat_holds[reservation.start] += 1  # on a seated type a hold takes one seat
+        if event_type.is_seated and held_type == event_type.id:
+            seat_holds[held_start] += 1  # on a seated type a hold takes one seat
         elif not rules.allow_double_booking:
-            holders = [reservation.host_id] if reservation.host_id else user_ids
-            for user_id in holders:
-                held[user_id].append((reservation.start, reservation.end))
+            for user_id in [held_host] if held_host else user_ids:
+                held[user_id].append((held_start, held_end))
 
     counted = _load_counted(
         event_type, rules, user_ids, range_start, range_end, exclude_booking_uid
@@ -197,8 +196,8 @@ def _gather(
             HostAvailability(
                 host_id=user_id,
                 time_zone=schedule.time_zone if schedule else "UTC",
-                weekly=schedule.weekly_map if schedule else {},
-                overrides=schedule.override_map if schedule else {},
+                weekly=schedule.weekly if schedule else {},
+                overrides=schedule.overrides if schedule else {},
                 busy=busy[user_id],
                 held=held[user_id],
                 counted=counted[user_id],
@@ -242,37 +241,48 @@ def _load_hosts(event_type: EventType) -> list[dict]:
     ]
 
 
-def _load_schedules(event_type, hosts, range_start, range_end) -> dict[int, Schedule]:
-    """Each host's schedule, with its weekly hours and the overrides in range (two queries)."""
+@dataclass(frozen=True)
+class _Schedule:
+    time_zone: str
+    weekly: dict
+    overrides: dict
+
+
+def _load_schedules(event_type, hosts, range_start, range_end) -> dict[int, _Schedule]:
+    """Each host's schedule with its weekly hours and the overrides in range: three queries."""
     explicit = {h["schedule_id"] for h in hosts if h["schedule_id"]}
     defaults_for = [h["user_id"] for h in hosts if not h["schedule_id"]]
-    first_day = (range_start - LOCAL_MARGIN).date()
-    last_day = (range_end + LOCAL_MARGIN).date()
-    schedules = list(
+    rows = list(
         Schedule.objects.filter(
             Q(id__in=explicit) | Q(owner_id__in=defaults_for, is_default=True)
-        ).prefetch_related("weekly", "overrides")
+        ).values_list("id", "owner_id", "is_default", "time_zone")
     )
-    by_id = {s.id: s for s in schedules}
-    default_by_owner = {s.owner_id: s for s in schedules if s.is_default}
+    ids = [row[0] for row in rows]
+    weekly, overrides = defaultdict(lambda: defaultdict(list)), defaultdict(dict)
+    for schedule_id, weekday, start, end in WeeklyAvailability.objects.filter(
+        schedule_id__in=ids
+    ).values_list("schedule_id", "weekday", "start_time", "end_time"):
+        weekly[schedule_id][weekday].append((start, end))
+    for schedule_id, day, start, end in DateOverride.objects.filter(
+        schedule_id__in=ids,
+        date__gte=(range_start - LOCAL_MARGIN).date(),
+        date__lte=(range_end + LOCAL_MARGIN).date(),
+    ).values_list("schedule_id", "date", "start_time", "end_time"):
+        intervals = overrides[schedule_id].setdefault(day, [])
+        if start is not None:
+            intervals.append((start, end))
+
+    schedules = {
+        schedule_id: _Schedule(zone, dict(weekly[schedule_id]), overrides[schedule_id])
+        for schedule_id, _, _, zone in rows
+    }
+    default_of = {owner_id: sid for sid, owner_id, is_default, _ in rows if is_default}
     result = {}
     for host in hosts:
-        schedule = by_id.get(host["schedule_id"]) or default_by_owner.get(host["user_id"])
-        if schedule is None:
-            continue
-        if not hasattr(schedule, "weekly_map"):
-            weekly = defaultdict(list)
-            for rule in schedule.weekly.all():
-                weekly[rule.weekday].append((rule.start_time, rule.end_time))
-            overrides = defaultdict(list)
-            for override in schedule.overrides.all():
-                if first_day <= override.date <= last_day:
-                    day = overrides[override.date]
-                    if override.start_time is not None:
-                        day.append((override.start_time, override.end_time))
-            schedule.weekly_map = dict(weekly)
-            schedule.override_map = dict(overrides)
-        result[host["user_id"]] = schedule
+        schedule_id = host["schedule_id"] if host["schedule_id"] in schedules else None
+        schedule_id = schedule_id or default_of.get(host["user_id"])
+        if schedule_id is not None:
+            result[host["user_id"]] = schedules[schedule_id]
     return result
 
 
@@ -284,7 +294,7 @@ def _other_reservations(event_type, user_ids, start, end, now, own_reservation_u
     )
     if own_reservation_uid:
         reservations = reservations.exclude(uid=own_reservation_uid)
-    return list(reservations.only("event_type_id", "host_id", "start", "end"))
+    return list(reservations.values_list("event_type_id", "host_id", "start", "end"))
 
 
 def _limit_window(rules: EventRules, range_start, range_end) -> tuple[datetime, datetime] | None:

@@ -127,12 +127,14 @@ def compute_slots(
     length = length or rules.length
     plans = [_HostPlan(host, rules, length, range_start, range_end, now) for host in hosts]
     earliest = now + timedelta(minutes=rules.minimum_notice)
+    seated = seated if rules.seats else ()
     seats_by_start = {s.start: s for s in seated if range_start <= s.start < range_end}
 
     starts: set[datetime] = set(seats_by_start)
     for plan in plans:
         starts.update(plan.candidate_starts)
     slot_length = timedelta(minutes=length)
+    fixed, optional = _split_hosts(plans, rules.scheduling)
 
     slots = []
     for start in sorted(starts):
@@ -155,7 +157,7 @@ def compute_slots(
                     )
                 )
             continue
-        free = _free_hosts(plans, rules.scheduling, start, all_hosts)
+        free = _free_hosts(fixed, optional, start, all_hosts)
         if free:
             seats = rules.seats
             slots.append(
@@ -178,14 +180,18 @@ def choose_round_robin_host(candidates: Sequence[HostAvailability]) -> HostAvail
     )
 
 
-def _free_hosts(plans, scheduling, start, all_hosts) -> tuple[int, ...]:
+def _split_hosts(plans, scheduling):
+    """(hosts that must all be free, hosts of which one must be free)."""
     if scheduling == SINGLE:
-        return (plans[0].host.host_id,) if plans[0].can_take(start) else ()
+        return plans[:1], []
     fixed = [p for p in plans if p.host.is_fixed or scheduling == COLLECTIVE]
+    return fixed, [p for p in plans if not (p.host.is_fixed or scheduling == COLLECTIVE)]
+
+
+def _free_hosts(fixed, optional, start, all_hosts) -> tuple[int, ...]:
     if not all(p.can_take(start) for p in fixed):
         return ()
     free = [p.host.host_id for p in fixed]
-    optional = [p for p in plans if p not in fixed]
     if not optional:
         return tuple(free)
     for plan in optional:
@@ -208,12 +214,16 @@ class _HostPlan:
         self.length = timedelta(minutes=length)
         self.minutes = length
         self.zone = ZoneInfo(host.time_zone)
-        self.window_end = _window_last_date(rules.window, now.astimezone(self.zone).date())
-        self.window_start = rules.window.start_date if rules.window.kind == "range" else None
+        last_date = _window_last_date(rules.window, now.astimezone(self.zone).date())
+        first_date = rules.window.start_date if rules.window.kind == "range" else None
+        self.window_opens = self._local_midnight(first_date)
+        self.window_closes = self._local_midnight(last_date and last_date + timedelta(days=1))
 
         first_day = range_start.astimezone(self.zone).date() - timedelta(days=1)
         last_day = (range_end - self.length).astimezone(self.zone).date() + timedelta(days=1)
-        self.available, self.candidate_starts = self._expand(first_day, last_day, rules.step)
+        # Without an interval of its own, slots step by the length chosen (as Cal.com does).
+        step = rules.interval or length
+        self.available, self.candidate_starts = self._expand(first_day, last_day, step)
         self.available_starts = [a for a, _ in self.available]
 
         if rules.allow_double_booking:
@@ -252,22 +262,40 @@ class _HostPlan:
                 if utc_end <= utc_start:
                     continue
                 intervals.append((utc_start, utc_end))
-                wall = wall_start
-                while wall < wall_end:
-                    if _exists(wall, self.zone):
-                        slot_start = _wall_to_utc(wall, self.zone)
-                        if slot_start >= utc_start and slot_start + self.length <= utc_end:
-                            starts.append(slot_start)
-                    wall += step
+                starts.extend(self._grid(wall_start, wall_end, utc_start, utc_end, step))
             day += timedelta(days=1)
         intervals.sort()
         return _merge(intervals), starts
 
+    def _grid(self, wall_start, wall_end, utc_start, utc_end, step):
+        """Slot starts stepping through wall-clock time within one available interval."""
+        last_start = utc_end - self.length
+        offset = wall_start - utc_start.replace(tzinfo=None)
+        if wall_end - utc_end.replace(tzinfo=None) == offset:
+            # No DST change inside the interval: every wall time exists once; plain arithmetic.
+            moment = utc_start
+            while moment <= last_start:
+                yield moment
+                moment += step
+            return
+        wall = wall_start
+        while wall < wall_end:
+            if _exists(wall, self.zone):
+                moment = _wall_to_utc(wall, self.zone)
+                if utc_start <= moment <= last_start:
+                    yield moment
+            wall += step
+
+    def _local_midnight(self, day: date | None) -> datetime | None:
+        if day is None:
+            return None
+        return _wall_to_utc(datetime.combine(day, time(0)), self.zone)
+
     def in_window(self, start: datetime) -> bool:
-        local_day = start.astimezone(self.zone).date()
-        if self.window_start is not None and local_day < self.window_start:
+        """Within the booking window, whose dates are local to the host."""
+        if self.window_opens is not None and start < self.window_opens:
             return False
-        return self.window_end is None or local_day <= self.window_end
+        return self.window_closes is None or start < self.window_closes
 
     def can_take(self, start: datetime) -> bool:
         end = start + self.length
@@ -311,8 +339,25 @@ def _exists(wall: datetime, zone: ZoneInfo) -> bool:
 
 
 def _wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime:
-    """The first instant showing this wall-clock time (fold=0); a skipped time maps past the gap."""
-    return wall.replace(tzinfo=zone).astimezone(UTC)
+    """The first instant showing this wall-clock time (fold=0).
+
+    A skipped time maps to the moment the clock jumps over it (the end of the gap), not to
+    fold=0's "as if no jump" instant, which lies up to a whole jump later: 02:30-06:00 on New
+    York's spring-forward day opens at 03:00 EDT, and 00:00-02:30 closes at 03:00 EDT.
+    """
+    later = wall.replace(tzinfo=zone).astimezone(UTC)
+    if _exists(wall, zone):
+        return later
+    # In a gap, fold=1 gives an instant before the jump and fold=0 one after it: bisect.
+    low = int(wall.replace(tzinfo=zone, fold=1).astimezone(UTC).timestamp())
+    high = int(later.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, zone).replace(tzinfo=None) < wall:
+            low = middle
+        else:
+            high = middle
+    return datetime.fromtimestamp(high, UTC)
 
 
 def _merge(intervals: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
@@ -444,7 +489,10 @@ def explain_start(
                 found.append(RESERVED)
             if _overlaps(host.busy, start, end):
                 found.append(BUSY)
-            elif _overlaps(host.busy, start - plan.before, end + plan.after):
+            elif RESERVED not in found and _overlaps(
+                [*host.busy, *host.held], start - plan.before, end + plan.after
+            ):
+                # can_take applies the buffers to reservations too: say so, not "no reason".
                 found.append(BUFFER_CONFLICT)
         if not plan._within_limits(start):
             found.append(LIMIT_REACHED)

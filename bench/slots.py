@@ -1,0 +1,156 @@
+"""Slot computation speed: `python bench/slots.py` (DATABASE_URL picks the database).
+
+Prints, for each scenario, the number of slots, the SQL queries per computation, and the
+median and p95 wall-clock milliseconds over 50 runs.
+(a) one host, Mon-Fri 09:00-17:00 UTC, 30-minute slots, a booking at 10:00 every weekday,
+    30 days starting tomorrow;
+(b) a 20-host round-robin event type (hosts in five time zones) with 5,000 existing bookings
+    over those 30 days.
+"""
+
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.setup import describe_database, django_ready, percentile, scratch_database  # noqa: E402
+
+RUNS = 50
+DAYS = 30
+ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney"]
+
+
+def make_host(username, zone):
+    from datetime import time as clock
+
+    from accounts.models import User
+    from eventtypes.models import Schedule, WeeklyAvailability
+
+    user = User.objects.create(username=username, email=f"{username}@example.com", time_zone=zone)
+    schedule = Schedule.objects.create(owner=user, time_zone=zone, is_default=True)
+    WeeklyAvailability.objects.bulk_create(
+        WeeklyAvailability(schedule=schedule, weekday=d, start_time=clock(9), end_time=clock(17))
+        for d in range(5)
+    )
+    return user
+
+
+def write_bookings(event_type, rows):
+    """rows: (host, start, minutes). Written directly: the benchmark measures reading."""
+    from bookings.models import Attendee, Booking, BookingHost
+
+    bookings = Booking.objects.bulk_create(
+        Booking(
+            event_type=event_type,
+            organizer=host,
+            start=start,
+            end=start + timedelta(minutes=minutes),
+            title="Existing",
+            ics_uid=f"bench-{i}",
+            uid=f"bench-{event_type.pk}-{i}",
+        )
+        for i, (host, start, minutes) in enumerate(rows)
+    )
+    BookingHost.objects.bulk_create(
+        BookingHost(booking=b, user_id=b.organizer_id, blocked_start=b.start, blocked_end=b.end)
+        for b in bookings
+    )
+    Attendee.objects.bulk_create(
+        Attendee(booking=b, name="Guest", email=f"g{b.pk}@example.com") for b in bookings
+    )
+
+
+def scenario_single(tomorrow):
+    from eventtypes.models import EventType
+
+    host = make_host("solo", "UTC")
+    event_type = EventType.objects.create(
+        owner=host, slug="intro", title="Intro", length_minutes=30, minimum_booking_notice=0
+    )
+    rows = []
+    for offset in range(DAYS):
+        day = tomorrow + timedelta(days=offset)
+        if day.weekday() < 5:
+            rows.append((host, day.replace(hour=10), 30))
+    write_bookings(event_type, rows)
+    return event_type, len(rows)
+
+
+def scenario_round_robin(tomorrow):
+    from zoneinfo import ZoneInfo
+
+    from accounts.models import Team
+    from eventtypes.models import EventType, Host
+
+    team = Team.objects.create(name="Support", slug="support")
+    hosts = [make_host(f"agent{i}", ZONES[i % len(ZONES)]) for i in range(20)]
+    event_type = EventType.objects.create(
+        team=team,
+        slug="support",
+        title="Support",
+        length_minutes=30,
+        minimum_booking_notice=0,
+        scheduling_type="roundRobin",
+    )
+    Host.objects.bulk_create(
+        Host(event_type=event_type, user=h, priority=i % 5) for i, h in enumerate(hosts)
+    )
+    rng = random.Random(42)
+    rows = []
+    for host in hosts:
+        zone = ZoneInfo(host.time_zone)
+        cells = [
+            (offset, half_hour)
+            for offset in range(DAYS)
+            for half_hour in range(16)
+            if (tomorrow + timedelta(days=offset)).weekday() < 5
+        ]
+        for offset, half_hour in rng.sample(cells, 250):
+            local_day = (tomorrow + timedelta(days=offset)).date()
+            local = datetime(local_day.year, local_day.month, local_day.day, 9, tzinfo=zone)
+            rows.append((host, (local + timedelta(minutes=30 * half_hour)).astimezone(UTC), 30))
+    write_bookings(event_type, rows)
+    return event_type, len(rows)
+
+
+def measure(label, event_type, existing, start, end):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bookings.slots import find_slots
+
+    find_slots(event_type, start, end)  # warm-up
+    with CaptureQueriesContext(connection) as queries:
+        slots = find_slots(event_type, start, end).slots
+    timings = []
+    for _ in range(RUNS):
+        began = time.perf_counter()
+        find_slots(event_type, start, end)
+        timings.append((time.perf_counter() - began) * 1000)
+    print(
+        f"{label:<46} bookings={existing:>5}  slots={len(slots):>5}  queries={len(queries):>2}  "
+        f"median={statistics.median(timings):7.2f} ms  p95={percentile(timings, 0.95):7.2f} ms"
+    )
+
+
+def main():
+    django_ready()
+    with scratch_database():
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        tomorrow = today + timedelta(days=1)
+        end = tomorrow + timedelta(days=DAYS)
+        print(
+            f"Slot computation, {DAYS} days from {tomorrow:%Y-%m-%d}, {RUNS} runs, "
+            f"database: {describe_database()}"
+        )
+        single, single_count = scenario_single(tomorrow)
+        measure("(a) 1 host, Mon-Fri 09-17 UTC, 30 min", single, single_count, tomorrow, end)
+        team, team_count = scenario_round_robin(tomorrow)
+        measure("(b) round robin, 20 hosts in 5 zones", team, team_count, tomorrow, end)
+
+
+if __name__ == "__main__":
+    main()
