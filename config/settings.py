@@ -150,5 +150,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        name: {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}
+        for name in ("accounts", "bookings", "eventtypes", "webhooks", "celery")
+    },
 }
