@@ -87,10 +87,11 @@ class HostAvailability:
 
 @dataclass(frozen=True)
 class SeatedSlot:
-    """An existing booking of a seated event type: others may still join it while seats last."""
+    """A start of a seated event type with seats taken: by an existing booking's attendees and
+    holds (others may join while seats last), or by holds alone (booking_uid None)."""
 
     start: datetime
-    booking_uid: str
+    booking_uid: str | None
     taken: int
     host_ids: tuple[int, ...]
 
@@ -141,7 +142,7 @@ def compute_slots(
         if start < earliest or not (range_start <= start < range_end):
             continue
         seated_slot = seats_by_start.get(start)
-        if seated_slot is not None:
+        if seated_slot is not None and seated_slot.booking_uid is not None:
             remaining = rules.seats - seated_slot.taken
             if remaining > 0 and all(
                 plan.in_window(start) for plan in plans if plan.host.host_id in seated_slot.host_ids
@@ -157,16 +158,18 @@ def compute_slots(
                     )
                 )
             continue
+        held_seats = seated_slot.taken if seated_slot is not None else 0
+        if rules.seats and held_seats >= rules.seats:
+            continue
         free = _free_hosts(fixed, optional, start, all_hosts)
         if free:
-            seats = rules.seats
             slots.append(
                 Slot(
                     start,
                     start + slot_length,
                     free,
-                    seats_remaining=seats,
-                    attendees_count=0 if seats else None,
+                    seats_remaining=rules.seats - held_seats if rules.seats else None,
+                    attendees_count=0 if rules.seats else None,
                 )
             )
     return slots
@@ -473,6 +476,8 @@ def explain_start(
             found.append(MINIMUM_NOTICE)
         if not plan.in_window(start):
             found.append(BOOKING_WINDOW)
+        if seated and seated[0].booking_uid is None and seated[0].taken >= (rules.seats or 0):
+            found.append(RESERVED)  # every seat is held by others' reservations
         if seated and host.host_id in seated[0].host_ids:
             if rules.seats is not None and seated[0].taken >= rules.seats:
                 found.append(SEATS_FULL)

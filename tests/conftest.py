@@ -107,6 +107,12 @@ def _as_time(value):
     return time(value % 24) if value != 24 else time(0)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Users get passwords in many tests; the production hasher would dominate the run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def factory(db):
     return Factory()

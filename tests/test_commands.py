@@ -22,12 +22,6 @@ pytestmark = pytest.mark.django_db
 SEEDED_MODELS = [User, Group, Team, Membership, Schedule, WeeklyAvailability, EventType, Host]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The seeds set three passwords and the tests log in often; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run(*args):
     out, err = StringIO(), StringIO()
     call_command(*args, stdout=out, stderr=err)

@@ -43,7 +43,7 @@ def count_queries(event_type, days):
 
 
 @pytest.mark.parametrize(
-    "settings",
+    "options",
     [
         {},
         {"booking_limits_count": {"day": 5, "year": 400}, "booking_limits_duration": {"week": 600}},
@@ -51,9 +51,9 @@ def count_queries(event_type, days):
     ],
     ids=["plain", "with-limits", "seated"],
 )
-def test_slot_queries_do_not_grow_with_range_or_bookings(factory, settings):
+def test_slot_queries_do_not_grow_with_range_or_bookings(factory, options):
     host = factory.user(hours=((0, 24),), days=range(7))
-    event_type = factory.event_type(host, length_minutes=15, **settings)
+    event_type = factory.event_type(host, length_minutes=15, **options)
 
     empty_day, _ = count_queries(event_type, 1)
     empty_month, month_slots = count_queries(event_type, 30)
@@ -64,7 +64,7 @@ def test_slot_queries_do_not_grow_with_range_or_bookings(factory, settings):
     assert empty_day == empty_month == busy_day == busy_month
     assert empty_day <= 6
     assert month_slots == 30 * 24 * 4
-    assert busy_month_slots < month_slots or settings.get("seats_per_time_slot")
+    assert busy_month_slots < month_slots or options.get("seats_per_time_slot")
 
 
 def test_round_robin_slot_queries_do_not_grow_with_hosts(factory):

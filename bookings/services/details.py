@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from bookings.errors import InvalidInput
+from bookings.errors import InvalidInput, InvalidMetadata, InvalidTransition
 from bookings.models import BookingNote
 from bookings.services import inputs
 from bookings.services.actors import Actor
@@ -17,6 +17,11 @@ def update_location(booking, location: dict, actor: Actor):
     """Change where the meeting happens (a typed location). Outbox: BOOKING_UPDATED."""
     with transaction.atomic():
         booking = lock_booking(booking.pk)
+        if not booking.is_blocking:
+            raise InvalidTransition(
+                f"Cannot change the location of a {booking.status} booking.",
+                details={"status": booking.status},
+            )
         if booking.event_type is None:
             raise InvalidInput("The event type of this booking no longer exists.")
         before = {"location": booking.location, "meetingUrl": booking.meeting_url}
@@ -52,7 +57,7 @@ def update_metadata(booking, changes: dict, actor: Actor):
     """Merge keys into the metadata (a null value removes a key); the result must stay within
     the limits. Outbox: BOOKING_UPDATED."""
     if not isinstance(changes, dict):
-        raise InvalidInput("metadata must be an object.", details={"field": "metadata"})
+        raise InvalidMetadata("metadata must be an object.", details={"field": "metadata"})
     with transaction.atomic():
         booking = lock_booking(booking.pk)
         before = {"metadata": dict(booking.metadata)}

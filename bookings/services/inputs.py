@@ -1,5 +1,6 @@
 """Checks of what a caller asks for, before anything is written."""
 
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -81,6 +82,10 @@ def check_metadata(metadata) -> dict:
                     f"{METADATA_MAX_VALUE_LENGTH} characters.",
                     details={"key": key},
                 )
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InvalidMetadata(
+                f"The value of metadata key '{key}' must be a finite number.", details={"key": key}
+            )
         elif value is not None and not isinstance(value, int | float | bool):
             raise InvalidMetadata(
                 f"The value of metadata key '{key}' must be a string, number or boolean.",
@@ -92,7 +97,7 @@ def check_metadata(metadata) -> dict:
 def check_guests(event_type, guests, existing=()) -> list[str]:
     """Valid, new guest emails; at most 30 on a booking."""
     guests = list(guests or [])
-    if guests and event_type.disable_guests:
+    if guests and event_type is not None and event_type.disable_guests:
         raise InvalidInput("This event type does not allow guests.", details={"field": "guests"})
     for email in guests:
         if not is_email(email):

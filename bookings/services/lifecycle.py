@@ -16,8 +16,9 @@ from bookings.errors import (
     InvalidInput,
     InvalidToken,
     InvalidTransition,
+    SeatsFull,
 )
-from bookings.models import Attendee, Booking, BookingHost
+from bookings.models import Attendee, Booking, BookingHost, Channel
 from bookings.representation import iso_utc
 from bookings.services.actors import Actor
 from bookings.services.creation import (
@@ -55,8 +56,24 @@ def _require_status(booking: Booking, allowed, action: str) -> None:
 # --- Confirm and decline ------------------------------------------------------------------------
 
 
+def _awaiting_host(booking: Booking) -> list[Booking]:
+    """The booking, or for a series every occurrence still awaiting the host: a series is
+    confirmed or declined as a whole, as Cal.com does."""
+    if not booking.recurring_series_id:
+        return [booking]
+    occurrences = Booking.objects.filter(
+        recurring_series_id=booking.recurring_series_id,
+        status=Booking.Status.PENDING,
+        pending_on=Booking.PendingOn.HOST,
+    )
+    return lock_bookings([b.pk for b in occurrences]) or [booking]
+
+
 def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
-    """Host accepts a pending booking. Locks the booking. Outbox: BOOKING_CREATED."""
+    """Host accepts a pending booking (every pending occurrence of a series).
+
+    Locks the bookings. Outbox: BOOKING_CREATED per booking. Returns the booking asked for.
+    """
     with transaction.atomic():
         booking = lock_booking(booking.pk)
         _require_status(booking, [Booking.Status.PENDING], "confirmed")
@@ -65,38 +82,48 @@ def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
                 "The attendee has not confirmed their email address yet.",
                 details={"status": booking.status, "pendingOn": "attendee"},
             )
-        before = snapshot(booking)
-        booking.status = Booking.Status.ACCEPTED
-        booking.pending_on = Booking.PendingOn.NOTHING
-        booking.save(update_fields=["status", "pending_on", "updated_at"])
-        return record_change(
-            booking, "confirmed", actor, before=before, trigger=triggers.BOOKING_CREATED
-        )
+        changed = {}
+        for target in _awaiting_host(booking):
+            before = snapshot(target)
+            target.status = Booking.Status.ACCEPTED
+            target.pending_on = Booking.PendingOn.NOTHING
+            target.save(update_fields=["status", "pending_on", "updated_at"])
+            changed[target.pk] = record_change(
+                target, "confirmed", actor, before=before, trigger=triggers.BOOKING_CREATED
+            )
+        return changed.get(booking.pk) or record_change(booking, "confirmed", actor)
 
 
 def decline_booking(booking: Booking, actor: Actor, *, reason: str = "", now=None) -> Booking:
-    """Host rejects a pending booking; its time is free again. Outbox: BOOKING_REJECTED."""
+    """Host rejects a pending booking (every pending occurrence of a series); the time is free
+    again. Locks the bookings. Outbox: BOOKING_REJECTED per booking."""
     with transaction.atomic():
         booking = lock_booking(booking.pk)
         _require_status(booking, [Booking.Status.PENDING], "declined")
-        before = snapshot(booking)
-        booking.status = Booking.Status.REJECTED
-        booking.pending_on = Booking.PendingOn.NOTHING
-        booking.rejection_reason = reason or ""
-        booking.idempotency_key = None
-        booking.save(
-            update_fields=[
-                "status",
-                "pending_on",
-                "rejection_reason",
-                "idempotency_key",
-                "updated_at",
-            ]
-        )
-        _release_time([booking.pk])
-        return record_change(
-            booking, "declined", actor, before=before, trigger=triggers.BOOKING_REJECTED
-        )
+        targets = _awaiting_host(booking)
+        if booking.pk not in {t.pk for t in targets}:
+            targets.append(booking)  # pending on the attendee: the host may still decline
+        changed = {}
+        for target in targets:
+            before = snapshot(target)
+            target.status = Booking.Status.REJECTED
+            target.pending_on = Booking.PendingOn.NOTHING
+            target.rejection_reason = reason or ""
+            target.idempotency_key = None
+            target.save(
+                update_fields=[
+                    "status",
+                    "pending_on",
+                    "rejection_reason",
+                    "idempotency_key",
+                    "updated_at",
+                ]
+            )
+            _release_time([target.pk])
+            changed[target.pk] = record_change(
+                target, "declined", actor, before=before, trigger=triggers.BOOKING_REJECTED
+            )
+        return changed[booking.pk]
 
 
 # --- Double opt-in ------------------------------------------------------------------------------
@@ -107,7 +134,7 @@ def attendee_opt_in_token(booking: Booking) -> str:
     return signing.dumps({"uid": booking.uid}, salt=OPT_IN_SALT)
 
 
-def confirm_attendee_email(token: str, *, now=None) -> Booking:
+def confirm_attendee_email(token: str, *, channel=Channel.API) -> Booking:
     """The attendee confirms their address: the booking awaits the host next, or is accepted."""
     try:
         data = signing.loads(token, salt=OPT_IN_SALT, max_age=OPT_IN_MAX_AGE)
@@ -136,7 +163,7 @@ def confirm_attendee_email(token: str, *, now=None) -> Booking:
             trigger = triggers.BOOKING_CREATED
         booking.save(update_fields=["status", "pending_on", "updated_at"])
         attendee = booking.attendees.order_by("id").first()
-        actor = Actor.attendee(attendee.email if attendee else "")
+        actor = Actor.attendee(attendee.email if attendee else "", channel)
         return record_change(booking, "attendee_confirmed", actor, before=before, trigger=trigger)
 
 
@@ -202,10 +229,10 @@ def _series_targets(booking: Booking, scope: str, now) -> list[Booking]:
         status__in=Booking.BLOCKING_STATUSES,
     )
     if scope == CancelScope.FOLLOWING:
-        occurrences = occurrences.filter(start__gte=booking.start)
+        occurrences = occurrences.filter(start__gte=max(now, booking.start))
     else:
-        occurrences = occurrences.filter(start__gte=min(now, booking.start))
-    return list(occurrences.order_by("start"))
+        occurrences = occurrences.filter(start__gte=now)
+    return list(occurrences.order_by("start")) or [booking]
 
 
 def _cancel_locked(booking: Booking, actor: Actor, reason: str, now) -> Booking:
@@ -328,6 +355,8 @@ def _move_booking(booking, new_start, actor, reason, rescheduled_by_email, reser
         exclude_booking_uid=booking.uid,
         own_reservation_uid=own_reservation,
     )
+    if slot.booking_uid:
+        return _merge_seats(booking, slot, actor, reason, rescheduled_by_email, now)
     current_hosts = list(booking.booking_hosts.values_list("user_id", flat=True))
     if set(current_hosts) <= set(slot.host_ids):
         organizer_id, host_ids = booking.organizer_id, current_hosts
@@ -345,17 +374,7 @@ def _move_booking(booking, new_start, actor, reason, rescheduled_by_email, reser
         status["pending_on"] = Booking.PendingOn.HOST if needs_host else ""
         status["status"] = Booking.Status.PENDING if needs_host else Booking.Status.ACCEPTED
 
-    old_before = snapshot(booking)
-    booking.status = Booking.Status.CANCELLED
-    booking.pending_on = Booking.PendingOn.NOTHING
-    booking.cancelled_at = now
-    booking.cancelled_by_email = actor.email or rescheduled_by_email or ""
-    booking.cancelled_by_role = actor.role
-    booking.rescheduling_reason = reason or ""
-    booking.rescheduled_by_email = rescheduled_by_email or actor.email or ""
-    booking.idempotency_key = None
-    booking.save()
-    _release_time([booking.pk])
+    old_before = _retire_rescheduled(booking, actor, reason, rescheduled_by_email, now)
 
     new = Booking(
         event_type=event_type,
@@ -381,20 +400,12 @@ def _move_booking(booking, new_start, actor, reason, rescheduled_by_email, reser
         channel=actor.channel,
         **status,
     )
-    attendees = [
-        Attendee(
-            name=a.name,
-            email=a.email,
-            time_zone=a.time_zone,
-            phone_number=a.phone_number,
-            language=a.language,
-            seat_uid=None,
-            responses=a.responses,
-            metadata=a.metadata,
-        )
-        for a in booking.attendees.all()
-    ]
-    insert_booking(new, host_ids, attendees)
+    if event_type.is_seated:
+        # Seats move with their attendees, so that every seat uid keeps working.
+        insert_booking(new, host_ids, [])
+        booking.attendees.update(booking=new)
+    else:
+        insert_booking(new, host_ids, [_copy_attendee(a) for a in booking.attendees.all()])
     record_change(
         booking,
         "rescheduled_away",
@@ -410,6 +421,62 @@ def _move_booking(booking, new_start, actor, reason, rescheduled_by_email, reser
         trigger=triggers.BOOKING_RESCHEDULED,
     )
     return CreatedBooking([fresh], "single")
+
+
+def _retire_rescheduled(booking, actor, reason, rescheduled_by_email, now) -> dict:
+    """Cancel the booking being moved and free its time; returns its state before."""
+    before = snapshot(booking)
+    booking.status = Booking.Status.CANCELLED
+    booking.pending_on = Booking.PendingOn.NOTHING
+    booking.cancelled_at = now
+    booking.cancelled_by_email = actor.email or rescheduled_by_email or ""
+    booking.cancelled_by_role = actor.role
+    booking.rescheduling_reason = reason or ""
+    booking.rescheduled_by_email = rescheduled_by_email or actor.email or ""
+    booking.idempotency_key = None
+    booking.save()
+    _release_time([booking.pk])
+    return before
+
+
+def _copy_attendee(attendee: Attendee) -> Attendee:
+    return Attendee(
+        name=attendee.name,
+        email=attendee.email,
+        time_zone=attendee.time_zone,
+        phone_number=attendee.phone_number,
+        language=attendee.language,
+        responses=attendee.responses,
+        metadata=attendee.metadata,
+    )
+
+
+def _merge_seats(booking, slot, actor, reason, rescheduled_by_email, now) -> CreatedBooking:
+    """Move a whole seated booking onto the booking that already meets at the new time."""
+    target = lock_booking(Booking.objects.get(uid=slot.booking_uid).pk)
+    moving = list(booking.attendees.all())
+    if len(moving) > slot.seats_remaining:
+        raise SeatsFull(
+            f"Only {slot.seats_remaining} seats are free at {iso_utc(target.start)}; "
+            f"{len(moving)} attendees would move.",
+        )
+    before = _retire_rescheduled(booking, actor, reason, rescheduled_by_email, now)
+    booking.attendees.update(booking=target)
+    record_change(
+        booking,
+        "rescheduled_away",
+        actor,
+        before=before,
+        after={**snapshot(booking), "mergedIntoUid": target.uid},
+    )
+    fresh = record_change(
+        target,
+        "seats_merged",
+        actor,
+        after={"fromUid": booking.uid, "emails": [a.email for a in moving]},
+        trigger=triggers.BOOKING_RESCHEDULED,
+    )
+    return CreatedBooking([fresh], "seated")
 
 
 def _move_seat(booking, seat_uid, new_start, actor, now) -> CreatedBooking:

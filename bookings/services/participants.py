@@ -155,8 +155,8 @@ def _reassignment_target(booking, event_type, to_user_id, now) -> int:
     if to_user_id is not None:
         if to_user_id not in search.hosts:
             raise InvalidInput(f"User {to_user_id} is not a host of this event type.")
-        if to_user_id == current:
-            raise InvalidInput("The booking is already assigned to that host.")
+        if booking.booking_hosts.filter(user_id=to_user_id).exists():
+            raise InvalidInput("That host already takes part in this booking.")
         if to_user_id not in free:
             raise NoHostAvailable("That host is not free at the time of the booking.")
         return to_user_id

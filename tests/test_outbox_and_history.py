@@ -1,0 +1,535 @@
+"""Every change of a booking writes, in its own transaction, the outbox event a webhook
+subscriber receives and a history row saying who did what through which channel.
+
+The event's payload is what the API shows for the booking at that moment; if the transaction
+rolls back, the change, its event and its history row disappear together.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.db.models import Max
+
+from bookings.models import ActorRole, Booking, BookingHistory, Channel
+from bookings.representation import booking_output, with_output_relations
+from bookings.services import (
+    Actor,
+    AttendeeInput,
+    CancelScope,
+    add_attendee,
+    add_guests,
+    add_note,
+    attendee_opt_in_token,
+    cancel_booking,
+    confirm_attendee_email,
+    confirm_booking,
+    decline_booking,
+    mark_absent,
+    mark_attended,
+    reassign_booking,
+    remove_attendee,
+    reschedule_booking,
+    update_location,
+    update_metadata,
+)
+from eventtypes.models import EventType
+from tests.conftest import NOW, utc
+from webhooks import triggers
+from webhooks.models import Event
+from webhooks.outbox import record_event
+
+pytestmark = pytest.mark.django_db
+
+START = utc(2027, 1, 4, 10, 0)
+NEW_START = utc(2027, 1, 4, 11, 0)
+STARTED = START + timedelta(minutes=5)
+
+
+def last_event_id() -> int:
+    return Event.objects.aggregate(last=Max("id"))["last"] or 0
+
+
+def events_since(event_id) -> list[Event]:
+    return list(Event.objects.filter(id__gt=event_id).order_by("id"))
+
+
+def output_of(booking, *, seat_uid=None) -> dict:
+    """What the API shows for the booking now, read back from the database."""
+    fresh = with_output_relations(Booking.objects.filter(pk=booking.pk)).get()
+    return booking_output(fresh, seat_uid=seat_uid)
+
+
+def assert_one_event(since, trigger, booking, *, seat_uid=None, organizer=None):
+    events = events_since(since)
+    assert [e.type for e in events] == [trigger]
+    [event] = events
+    payload = output_of(booking, seat_uid=seat_uid)
+    assert event.payload == payload
+    assert event.payload["uid"] == booking.uid
+    fresh = Booking.objects.select_related("event_type").get(pk=booking.pk)
+    assert event.user_id == (organizer.id if organizer else fresh.organizer_id)
+    assert event.team_id == fresh.event_type.team_id
+    assert event.event_type_id == fresh.event_type_id
+    assert event.delivered_at is None
+    return event
+
+
+def last_history(booking) -> BookingHistory:
+    return BookingHistory.objects.filter(booking_id=booking.pk).latest("id")
+
+
+def assert_history(booking, action, *, actor=None, role, channel, email=None):
+    row = last_history(booking)
+    assert row.action == action
+    assert row.actor == actor
+    assert row.actor_role == role
+    assert row.channel == channel
+    if email is not None:
+        assert row.actor_email == email
+    return row
+
+
+@pytest.fixture
+def host(factory):
+    return factory.user("hana")
+
+
+@pytest.fixture
+def event_type(factory, host):
+    return factory.event_type(host)
+
+
+# --- Each change, its event and its history row ----------------------------------------------
+
+
+def test_creating_an_accepted_booking_records_booking_created(factory, event_type, host):
+    since = last_event_id()
+
+    booking = factory.book(
+        event_type, START, email="ana@example.com", actor=Actor.attendee("ana@example.com")
+    ).booking
+
+    event = assert_one_event(since, triggers.BOOKING_CREATED, booking)
+    assert event.payload["status"] == "accepted"
+    assert event.payload["start"] == "2027-01-04T10:00:00.000Z"
+    assert event.user_id == host.id
+    assert event.team_id is None
+    assert_history(
+        booking, "created", role=ActorRole.ATTENDEE, channel=Channel.API, email="ana@example.com"
+    )
+
+
+def test_booking_from_the_page_records_the_page_channel(factory, event_type):
+    booking = factory.book(
+        event_type, START, actor=Actor.attendee("ana@example.com", channel=Channel.PAGE)
+    ).booking
+
+    assert booking.channel == Channel.PAGE
+    assert_history(booking, "created", role=ActorRole.ATTENDEE, channel=Channel.PAGE)
+
+
+@pytest.mark.parametrize(
+    "type_settings",
+    [{"requires_confirmation": True}, {"requires_attendee_opt_in": True}],
+    ids=["host-confirmation", "attendee-opt-in"],
+)
+def test_creating_a_pending_booking_records_booking_requested(factory, host, type_settings):
+    event_type = factory.event_type(host, **type_settings)
+    since = last_event_id()
+
+    booking = factory.book(event_type, START).booking
+
+    event = assert_one_event(since, triggers.BOOKING_REQUESTED, booking)
+    assert event.payload["status"] == "pending"
+    assert_history(booking, "created", role=ActorRole.ATTENDEE, channel=Channel.API)
+
+
+def test_confirming_records_booking_created(factory, host):
+    booking = factory.book(factory.event_type(host, requires_confirmation=True), START).booking
+    since = last_event_id()
+
+    confirm_booking(booking, Actor.host(host, channel=Channel.ADMIN), now=NOW)
+
+    event = assert_one_event(since, triggers.BOOKING_CREATED, booking)
+    assert event.payload["status"] == "accepted"
+    row = assert_history(
+        booking, "confirmed", actor=host, role=ActorRole.HOST, channel=Channel.ADMIN
+    )
+    assert row.before["status"] == "pending"
+    assert row.after["status"] == "accepted"
+
+
+def test_declining_records_booking_rejected(factory, host):
+    booking = factory.book(factory.event_type(host, requires_confirmation=True), START).booking
+    since = last_event_id()
+
+    decline_booking(booking, Actor.host(host, channel=Channel.ADMIN), reason="Away", now=NOW)
+
+    event = assert_one_event(since, triggers.BOOKING_REJECTED, booking)
+    assert event.payload["status"] == "rejected"
+    assert event.payload["rejectionReason"] == "Away"
+    assert_history(booking, "declined", actor=host, role=ActorRole.HOST, channel=Channel.ADMIN)
+
+
+@pytest.mark.parametrize(
+    ("requires_confirmation", "trigger"),
+    [(False, triggers.BOOKING_CREATED), (True, triggers.BOOKING_REQUESTED)],
+)
+def test_attendee_opt_in_records_the_next_step(factory, host, requires_confirmation, trigger):
+    event_type = factory.event_type(
+        host, requires_attendee_opt_in=True, requires_confirmation=requires_confirmation
+    )
+    booking = factory.book(event_type, START, email="ana@example.com").booking
+    since = last_event_id()
+
+    confirm_attendee_email(attendee_opt_in_token(booking))
+
+    assert_one_event(since, trigger, booking)
+    assert_history(
+        booking,
+        "attendee_confirmed",
+        role=ActorRole.ATTENDEE,
+        channel=Channel.API,
+        email="ana@example.com",
+    )
+
+
+def test_cancelling_records_booking_cancelled(factory, event_type):
+    booking = factory.book(event_type, START, email="ana@example.com").booking
+    since = last_event_id()
+
+    cancel_booking(booking, Actor.attendee("ana@example.com", Channel.PAGE), reason="Ill", now=NOW)
+
+    event = assert_one_event(since, triggers.BOOKING_CANCELLED, booking)
+    assert event.payload["status"] == "cancelled"
+    assert event.payload["cancellationReason"] == "Ill"
+    assert event.payload["cancelledByEmail"] == "ana@example.com"
+    assert_history(booking, "cancelled", role=ActorRole.ATTENDEE, channel=Channel.PAGE)
+
+
+def test_rescheduling_records_booking_rescheduled_with_the_new_booking(factory, event_type, host):
+    booking = factory.book(event_type, START).booking
+    since = last_event_id()
+
+    new = reschedule_booking(booking, NEW_START, Actor.host(host), now=NOW).booking
+
+    event = assert_one_event(since, triggers.BOOKING_RESCHEDULED, new)
+    assert event.payload["start"] == "2027-01-04T11:00:00.000Z"
+    assert event.payload["rescheduledFromUid"] == booking.uid
+    assert event.payload["icsUid"] == booking.ics_uid
+    assert_history(new, "rescheduled", actor=host, role=ActorRole.HOST, channel=Channel.API)
+    old_row = assert_history(
+        booking, "rescheduled_away", actor=host, role=ActorRole.HOST, channel=Channel.API
+    )
+    assert old_row.after["rescheduledToUid"] == new.uid
+    assert output_of(booking)["rescheduledToUid"] == new.uid
+
+
+def test_marking_absent_records_no_show_updated(factory, event_type, host):
+    booking = factory.book(event_type, START, email="ana@example.com").booking
+    since = last_event_id()
+
+    mark_absent(
+        booking, Actor.host(host), host=False, attendees=[("ana@example.com", True)], now=STARTED
+    )
+
+    event = assert_one_event(since, triggers.BOOKING_NO_SHOW_UPDATED, booking)
+    assert event.payload["attendees"][0]["absent"] is True
+    assert event.payload["absentHost"] is False
+    row = assert_history(
+        booking, "attendance_marked", actor=host, role=ActorRole.HOST, channel=Channel.API
+    )
+    assert row.before["attendees"] == [{"email": "ana@example.com", "absent": False}]
+    assert row.after["attendees"] == [{"email": "ana@example.com", "absent": True}]
+
+
+def test_marking_attended_records_no_show_updated(factory, event_type, host):
+    booking = factory.book(event_type, START).booking
+    mark_absent(booking, Actor.host(host), host=True, now=STARTED)
+    since = last_event_id()
+
+    mark_attended(booking, Actor.host(host), now=STARTED)
+
+    event = assert_one_event(since, triggers.BOOKING_NO_SHOW_UPDATED, booking)
+    assert event.payload["absentHost"] is False
+    assert_history(booking, "attended", actor=host, role=ActorRole.HOST, channel=Channel.API)
+
+
+def _nothing(booking, host):
+    return None
+
+
+def _second_attendee(booking, host):
+    _, row = add_attendee(booking, AttendeeInput("Bo", "bo@example.com"), Actor.host(host))
+    return row
+
+
+def _update_metadata(booking, host, _):
+    update_metadata(booking, {"crm": "42"}, Actor.host(host))
+    return "metadata_updated", {"metadata": {"crm": "42"}}
+
+
+def _update_location(booking, host, _):
+    update_location(booking, {"type": "attendeeDefined", "location": "Cafe"}, Actor.host(host))
+    return "location_updated", {"location": "Cafe"}
+
+
+def _add_attendee(booking, host, _):
+    add_attendee(booking, AttendeeInput("Bo", "Bo@Example.com"), Actor.host(host))
+    return "attendee_added", {}
+
+
+def _remove_attendee(booking, host, second):
+    remove_attendee(booking, second.pk, Actor.host(host))
+    return "attendee_removed", {}
+
+
+def _add_guests(booking, host, _):
+    add_guests(booking, ["Guest@Example.com"], Actor.host(host))
+    return "guests_added", {"guests": ["guest@example.com"]}
+
+
+# change -> (preparation, change)
+UPDATES = {
+    "metadata": (_nothing, _update_metadata),
+    "location": (_nothing, _update_location),
+    "add_attendee": (_nothing, _add_attendee),
+    "remove_attendee": (_second_attendee, _remove_attendee),
+    "add_guests": (_nothing, _add_guests),
+}
+
+
+@pytest.mark.parametrize("change", list(UPDATES))
+def test_changing_details_records_booking_updated(factory, host, change):
+    event_type = factory.event_type(host, locations=[{"type": "attendeeDefined"}])
+    booking = factory.book(event_type, START).booking
+    prepare, apply = UPDATES[change]
+    prepared = prepare(booking, host)
+    since = last_event_id()
+
+    action, shown = apply(booking, host, prepared)
+
+    event = assert_one_event(since, triggers.BOOKING_UPDATED, booking)
+    for key, value in shown.items():
+        assert event.payload[key] == value
+    assert_history(booking, action, actor=host, role=ActorRole.HOST, channel=Channel.API)
+
+
+def test_adding_and_removing_attendees_shows_in_the_payload(factory, event_type, host):
+    booking = factory.book(event_type, START, email="ana@example.com").booking
+    since = last_event_id()
+
+    _, row = add_attendee(booking, AttendeeInput("Bo", "Bo@Example.com"), Actor.host(host))
+    remove_attendee(booking, row.pk, Actor.host(host))
+
+    added, removed = events_since(since)
+    assert [a["email"] for a in added.payload["attendees"]] == [
+        "ana@example.com",
+        "bo@example.com",
+    ]
+    assert [a["email"] for a in removed.payload["attendees"]] == ["ana@example.com"]
+    assert removed.payload == output_of(booking)
+
+
+def test_a_note_is_history_only(factory, event_type, host):
+    booking = factory.book(event_type, START).booking
+    since = last_event_id()
+
+    note = add_note(booking, "Prefers French", Actor.host(host, Channel.ADMIN))
+
+    assert events_since(since) == []
+    row = assert_history(
+        booking, "note_added", actor=host, role=ActorRole.HOST, channel=Channel.ADMIN
+    )
+    assert row.after == {"noteId": note.pk, "private": True}
+
+
+def test_reassigning_records_booking_reassigned_for_the_new_host(factory):
+    first, second = factory.user(), factory.user()
+    team = factory.team(first, second, admins=[first])
+    event_type = factory.event_type(
+        team=team, scheduling_type=EventType.SchedulingType.ROUND_ROBIN, hosts=[first, second]
+    )
+    booking = factory.book(event_type, START).booking
+    assert booking.organizer == first
+    since = last_event_id()
+
+    reassign_booking(booking, Actor.host(first), to_user_id=second.id, reason="Sick", now=NOW)
+
+    event = assert_one_event(since, triggers.BOOKING_REASSIGNED, booking, organizer=second)
+    assert event.team_id == team.id
+    assert [h["id"] for h in event.payload["hosts"]] == [second.id]
+    row = assert_history(
+        booking, "reassigned", actor=first, role=ActorRole.HOST, channel=Channel.API
+    )
+    assert row.before == {"organizerId": first.id}
+    assert row.after == {"organizerId": second.id, "reason": "Sick"}
+
+
+def test_a_team_booking_event_is_scoped_to_the_team(factory):
+    first, second = factory.user(), factory.user()
+    team = factory.team(first, second)
+    event_type = factory.event_type(
+        team=team, scheduling_type=EventType.SchedulingType.COLLECTIVE, hosts=[first, second]
+    )
+    since = last_event_id()
+
+    booking = factory.book(event_type, START).booking
+
+    event = assert_one_event(since, triggers.BOOKING_CREATED, booking)
+    assert (event.user_id, event.team_id, event.event_type_id) == (
+        booking.organizer_id,
+        team.id,
+        event_type.id,
+    )
+
+
+def test_a_series_records_one_event_per_occurrence(factory, host):
+    event_type = factory.event_type(
+        host, recurrence_frequency="weekly", recurrence_max_occurrences=4
+    )
+    since = last_event_id()
+
+    bookings = factory.book(event_type, START).bookings
+
+    events = events_since(since)
+    assert [e.type for e in events] == [triggers.BOOKING_CREATED] * 4
+    assert [e.payload for e in events] == [output_of(b) for b in bookings]
+    series_uid = bookings[0].recurring_series.uid
+    assert {e.payload["recurringBookingUid"] for e in events} == {series_uid}
+
+    since = last_event_id()
+    cancel_booking(bookings[1], Actor.host(host), scope=CancelScope.FOLLOWING, now=NOW)
+
+    events = events_since(since)
+    assert [e.type for e in events] == [triggers.BOOKING_CANCELLED] * 3
+    assert [e.payload["uid"] for e in events] == [b.uid for b in bookings[1:]]
+
+
+def test_seats_record_created_then_updated(factory, host):
+    event_type = factory.event_type(host, seats_per_time_slot=3)
+    first = factory.book(event_type, START)
+    since = last_event_id()
+
+    second = factory.book(event_type, START)
+
+    event = assert_one_event(
+        since, triggers.BOOKING_CREATED, second.booking, seat_uid=second.seat_uid
+    )
+    assert event.payload["seatUid"] == second.seat_uid
+    assert last_history(second.booking).action == "seat_added"
+
+    since = last_event_id()
+    cancel_booking(first.booking, Actor.host(host), seat_uid=first.seat_uid, now=NOW)
+
+    assert_one_event(since, triggers.BOOKING_UPDATED, first.booking)
+    assert last_history(first.booking).action == "seat_cancelled"
+
+
+def test_a_refused_change_records_nothing(factory, event_type, host):
+    booking = factory.book(event_type, START).booking
+    since = last_event_id()
+    history = BookingHistory.objects.count()
+
+    with pytest.raises(Exception, match="cannot be confirmed"):
+        confirm_booking(booking, Actor.host(host), now=NOW)
+
+    assert events_since(since) == []
+    assert BookingHistory.objects.count() == history
+
+
+# --- All or nothing -------------------------------------------------------------------------
+
+
+class Rollback(Exception):
+    pass
+
+
+def _exists(booking) -> bool:
+    return Booking.objects.filter(pk=booking.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_creation_leaves_no_booking_event_or_history(factory, event_type):
+    with pytest.raises(Rollback), transaction.atomic():
+        booking = factory.book(event_type, START).booking
+        assert _exists(booking)
+        assert Event.objects.filter(type=triggers.BOOKING_CREATED).count() == 1
+        assert BookingHistory.objects.filter(booking=booking, action="created").exists()
+        raise Rollback
+
+    assert not Booking.objects.exists()
+    assert not Event.objects.exists()
+    assert not BookingHistory.objects.exists()
+    # The time is still free.
+    assert factory.book(event_type, START).booking.status == "accepted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_cancellation_leaves_the_booking_as_it_was(factory, event_type, host):
+    booking = factory.book(event_type, START).booking
+    since = last_event_id()
+    history = BookingHistory.objects.count()
+
+    with pytest.raises(Rollback), transaction.atomic():
+        cancel_booking(booking, Actor.host(host), now=NOW)
+        assert Booking.objects.get(pk=booking.pk).status == "cancelled"
+        assert [e.type for e in events_since(since)] == [triggers.BOOKING_CANCELLED]
+        assert BookingHistory.objects.filter(booking=booking, action="cancelled").exists()
+        raise Rollback
+
+    after = Booking.objects.get(pk=booking.pk)
+    assert after.status == "accepted"
+    assert after.cancelled_at is None
+    assert after.booking_hosts.get().is_blocking
+    assert events_since(since) == []
+    assert BookingHistory.objects.count() == history
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_reschedule_leaves_the_old_booking_and_no_new_one(factory, event_type, host):
+    booking = factory.book(event_type, START).booking
+    since = last_event_id()
+    history = BookingHistory.objects.count()
+
+    with pytest.raises(Rollback), transaction.atomic():
+        new = reschedule_booking(booking, NEW_START, Actor.host(host), now=NOW).booking
+        assert _exists(new)
+        assert Booking.objects.get(pk=booking.pk).status == "cancelled"
+        assert [e.type for e in events_since(since)] == [triggers.BOOKING_RESCHEDULED]
+        assert BookingHistory.objects.count() == history + 2
+        raise Rollback
+
+    assert not _exists(new)
+    assert list(Booking.objects.values_list("pk", "status")) == [(booking.pk, "accepted")]
+    assert events_since(since) == []
+    assert BookingHistory.objects.count() == history
+    assert factory.book(event_type, NEW_START).booking.status == "accepted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_confirmation_leaves_the_booking_pending(factory, host):
+    booking = factory.book(factory.event_type(host, requires_confirmation=True), START).booking
+    since = last_event_id()
+
+    with pytest.raises(Rollback), transaction.atomic():
+        confirm_booking(booking, Actor.host(host), now=NOW)
+        assert [e.type for e in events_since(since)] == [triggers.BOOKING_CREATED]
+        raise Rollback
+
+    assert Booking.objects.get(pk=booking.pk).status == "pending"
+    assert events_since(since) == []
+    assert last_history(booking).action == "created"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_event_outside_a_transaction_is_refused():
+    with pytest.raises(RuntimeError, match="inside the transaction"):
+        record_event(triggers.BOOKING_CREATED, {"uid": "x"}, user_id=1)
+
+    assert not Event.objects.exists()
+
+    with transaction.atomic():
+        record_event(triggers.BOOKING_CREATED, {"uid": "x"}, user_id=1)
+    assert Event.objects.get().payload == {"uid": "x"}
