@@ -21,6 +21,18 @@ class InvalidMetadata(InvalidInput):
     code = "invalid_metadata"
 
 
+class NotFound(BookingError):
+    code = "not_found"
+
+
+class EventTypeNotFound(NotFound):
+    code = "event_type_not_found"
+
+
+class BookingNotFound(NotFound):
+    code = "booking_not_found"
+
+
 class EventTypeNotBookable(BookingError):
     code = "event_type_not_bookable"
 

@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -137,13 +138,37 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.api.rendering.EnvelopeRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.TakeSkipPagination",
+    "EXCEPTION_HANDLER": "config.api.errors.handle_exception",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "STRICT_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rendezvous API",
-    "DESCRIPTION": "Scheduling and booking API, compatible with Cal.com API v2 bookings.",
+    "DESCRIPTION": (
+        "Scheduling and booking API, compatible with Cal.com API v2 (bookings 2024-08-13, "
+        "slots 2024-09-04, event types 2024-06-14, schedules 2024-06-11). Authenticate with "
+        "`Authorization: Bearer rdv_…`. Errors come as {status: error, timestamp, path, "
+        "error: {code, message, details}}."
+    ),
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": ["cancelled", "accepted", "rejected", "pending"],
+        "SuccessStatusEnum": ["success"],
+        "ErrorStatusEnum": ["error"],
+    },
 }
 
 LOGGING = {

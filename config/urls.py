@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Rendezvous"
 admin.site.site_title = "Rendezvous admin"
@@ -7,4 +7,5 @@ admin.site.index_title = "Bookings, availability and event types"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("v2/", include("config.api.urls")),
 ]

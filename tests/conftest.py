@@ -5,8 +5,9 @@ from datetime import UTC, datetime, time
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
-from accounts.models import Membership, Team, User
+from accounts.models import ApiKey, Membership, Team, User
 from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
 from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
 
@@ -122,3 +123,38 @@ def factory(db):
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
+
+
+class Api:
+    """A JSON client for /v2/, acting as a user through an API key, or anonymously."""
+
+    def __init__(self, user=None):
+        self.client = APIClient()
+        if user is not None:
+            _, raw_key = ApiKey.issue(user, name="tests")
+            self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+
+    def request(self, method, path, body=None, **headers):
+        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        if method in ("get", "delete") and body is not None:
+            return getattr(self.client, method)(path, body, **extra)
+        return getattr(self.client, method)(path, body, format="json", **extra)
+
+    def get(self, path, params=None, **headers):
+        return self.request("get", path, params, **headers)
+
+    def post(self, path, body=None, **headers):
+        return self.request("post", path, body, **headers)
+
+    def patch(self, path, body=None, **headers):
+        return self.request("patch", path, body, **headers)
+
+    def delete(self, path, **headers):
+        return self.request("delete", path, None, **headers)
+
+
+@pytest.fixture
+def api_as(db):
+    """api_as(user) -> a client authenticated with a fresh API key of that user;
+    api_as(None) -> anonymous."""
+    return Api

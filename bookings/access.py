@@ -1,0 +1,68 @@
+"""Who may see and manage which bookings.
+
+A uid identifies a booking; it never authorises more than what an attendee may do (read,
+cancel, reschedule). Managing (confirm, decline, attendance, attendees, notes...) belongs to
+the booking's hosts, the owner of its event type, and the owners and admins of its team.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import Membership
+from bookings.models import Booking, BookingHost
+
+ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
+
+
+def _admin_team_ids(user):
+    return Membership.objects.filter(user=user, role__in=ADMIN_ROLES).values("team_id")
+
+
+def managed_bookings(user):
+    """Bookings the user manages, as a queryset (no duplicates, no joins that multiply rows)."""
+    if user is None or not user.is_authenticated:
+        return Booking.objects.none()
+    if user.is_superuser:
+        return Booking.objects.all()
+    hosted = BookingHost.objects.filter(booking=OuterRef("pk"), user=user)
+    return Booking.objects.filter(
+        Q(Exists(hosted))
+        | Q(event_type__owner=user)
+        | Q(event_type__team_id__in=_admin_team_ids(user))
+    )
+
+
+def can_manage(user, booking: Booking) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    event_type = booking.event_type
+    if event_type is not None and event_type.owner_id == user.id:
+        return True
+    if booking.booking_hosts.filter(user=user).exists():
+        return True
+    return (
+        event_type is not None
+        and event_type.team_id is not None
+        and _admin_team_ids(user).filter(team_id=event_type.team_id).exists()
+    )
+
+
+def can_manage_event_type(user, event_type) -> bool:
+    """Owners of a personal type; team owners and admins of a team type."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or event_type.owner_id == user.id:
+        return True
+    return (
+        event_type.team_id is not None
+        and _admin_team_ids(user).filter(team_id=event_type.team_id).exists()
+    )
+
+
+def is_event_type_host(user, event_type) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if event_type.owner_id == user.id:
+        return True
+    return event_type.hosts.filter(user=user).exists()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from bookings.api import views
+
+urlpatterns = [
+    path("bookings", views.BookingsView.as_view(), name="bookings"),
+    path(
+        "bookings/by-seat/<str:seat_uid>", views.BookingBySeatView.as_view(), name="booking-by-seat"
+    ),
+    path("bookings/<str:uid>", views.BookingDetailView.as_view(), name="booking"),
+]

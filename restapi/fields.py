@@ -1,0 +1,160 @@
+"""Request field types shared by the booking, slot and event type APIs."""
+
+from datetime import UTC, datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.timezones import is_valid_time_zone
+
+LANGUAGES = [
+    "ar",
+    "ca",
+    "de",
+    "es",
+    "eu",
+    "he",
+    "id",
+    "ja",
+    "lv",
+    "pl",
+    "ro",
+    "sr",
+    "th",
+    "vi",
+    "az",
+    "cs",
+    "el",
+    "es-419",
+    "fi",
+    "hr",
+    "it",
+    "km",
+    "nl",
+    "pt",
+    "ru",
+    "sv",
+    "tr",
+    "zh-CN",
+    "bg",
+    "da",
+    "en",
+    "et",
+    "fr",
+    "hu",
+    "iw",
+    "ko",
+    "no",
+    "pt-BR",
+    "sk",
+    "ta",
+    "uk",
+    "zh-TW",
+    "bn",
+]
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class UtcDateTimeField(serializers.Field):
+    """An ISO 8601 instant in UTC, e.g. 2027-01-05T09:00:00Z (Cal.com requires UTC)."""
+
+    default_error_messages = {
+        "invalid": "Give an ISO 8601 date-time in UTC such as 2027-01-05T09:00:00Z.",
+        "not_utc": "Must be in UTC (end with Z or +00:00); got offset {offset}.",
+        "naive": "Must name its time zone: end with Z for UTC.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            moment = datetime.fromisoformat(data.strip())
+        except ValueError:
+            self.fail("invalid")
+        if moment.tzinfo is None:
+            self.fail("naive")
+        offset = moment.utcoffset()
+        if offset:
+            self.fail("not_utc", offset=moment.strftime("%z"))
+        return moment.astimezone(UTC)
+
+    def to_representation(self, value):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class LenientDateTimeField(UtcDateTimeField):
+    """A date (start of that day, UTC) or an ISO 8601 date-time with any offset."""
+
+    default_error_messages = {
+        "invalid": "Give a date (2027-01-05) or an ISO 8601 date-time (2027-01-05T09:00:00Z).",
+        "naive": "A date-time must name its offset, e.g. 2027-01-05T09:00:00Z.",
+    }
+
+    def __init__(self, *, end_of_day=False, **kwargs):
+        self.end_of_day = end_of_day
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and len(data.strip()) == 10:
+            try:
+                day = datetime.fromisoformat(data.strip()).replace(tzinfo=UTC)
+            except ValueError:
+                self.fail("invalid")
+            if self.end_of_day:
+                return day.replace(hour=23, minute=59, second=59)
+            return day
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            moment = datetime.fromisoformat(data.strip())
+        except ValueError:
+            self.fail("invalid")
+        if moment.tzinfo is None:
+            self.fail("naive")
+        return moment.astimezone(UTC)
+
+
+class TimeZoneField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not is_valid_time_zone(value):
+            raise serializers.ValidationError(
+                f"'{value}' is not an IANA time zone such as 'Europe/Berlin'."
+            )
+        return value
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false only (JSON booleans), not "yes" or 1."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            raise serializers.ValidationError("Must be true or false.")
+        return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer; strings like "30" and booleans are refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise serializers.ValidationError("Must be an integer.")
+        return super().to_internal_value(data)
+
+
+class ObjectField(serializers.DictField):
+    default_error_messages = {"not_a_dict": "Must be an object."}
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class QueryIntegerListField(serializers.CharField):
+    """A comma-separated list of integers in a query string (e.g. eventTypeIds=1,2)."""
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        try:
+            return [int(part) for part in text.split(",") if part.strip()]
+        except ValueError:
+            raise serializers.ValidationError("Give integers separated by commas.") from None

@@ -1,0 +1,26 @@
+"""The base of every API view: the resource's `cal-api-version`."""
+
+from rest_framework import exceptions
+from rest_framework.views import APIView
+
+from restapi.versions import HEADER
+
+
+class UnsupportedVersion(exceptions.APIException):
+    status_code = 400
+    error_code = "unsupported_api_version"
+
+
+class VersionedAPIView(APIView):
+    """Serves `api_version` without the header; any other version asked for is a 400."""
+
+    api_version: str = ""
+
+    def initial(self, request, *args, **kwargs):
+        asked = request.headers.get(HEADER)
+        if asked is not None and asked.strip() != self.api_version:
+            raise UnsupportedVersion(
+                f"This endpoint speaks {HEADER} {self.api_version}; '{asked}' is not supported."
+            )
+        request.version = self.api_version
+        super().initial(request, *args, **kwargs)

@@ -1,0 +1,117 @@
+"""POST /v2/bookings, GET /v2/bookings, GET /v2/bookings/{uid} and /by-seat/{seatUid}."""
+
+import pytest
+
+from bookings.models import Booking
+from tests.conftest import utc
+from tests.openapi_contract import assert_matches_contract
+
+START = "2027-01-05T10:00:00Z"
+
+
+def booking_body(event_type, start=START, **extra):
+    return {
+        "start": start,
+        "eventTypeId": event_type.id,
+        "attendee": {
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "timeZone": "Europe/London",
+            "language": "en",
+        },
+        **extra,
+    }
+
+
+@pytest.fixture
+def host(factory):
+    return factory.user("dana", time_zone="UTC")
+
+
+@pytest.fixture
+def event_type(factory, host):
+    return factory.event_type(host, slug="intro", length_minutes=30)
+
+
+def test_anyone_books_a_free_slot_and_gets_a_calcom_booking(api_as, event_type, host):
+    response = api_as(None).post("/v2/bookings", booking_body(event_type))
+
+    assert response.status_code == 201, response.json()
+    data = response.json()["data"]
+    assert response.json()["status"] == "success"
+    assert data["status"] == "accepted"
+    assert data["start"] == "2027-01-05T10:00:00.000Z"
+    assert data["duration"] == 30
+    assert data["hosts"][0]["username"] == "dana"
+    assert data["attendees"][0]["email"] == "ada@example.com"
+    assert_matches_contract(response)
+
+
+def test_a_booking_by_slug_and_username(api_as, event_type):
+    body = booking_body(event_type)
+    del body["eventTypeId"]
+    body.update(eventTypeSlug="intro", username="dana")
+    response = api_as(None).post("/v2/bookings", body)
+    assert response.status_code == 201, response.json()
+
+
+def test_an_unknown_event_type_is_a_404_naming_the_lookup(api_as, event_type):
+    body = booking_body(event_type)
+    del body["eventTypeId"]
+    body.update(eventTypeSlug="nope", username="dana")
+    response = api_as(None).post("/v2/bookings", body)
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "event_type_not_found"
+    assert error["message"] == "Event type with slug nope belonging to user dana not found."
+
+
+def test_a_taken_slot_is_a_conflict_with_a_code(api_as, event_type):
+    api_as(None).post("/v2/bookings", booking_body(event_type))
+    response = api_as(None).post("/v2/bookings", booking_body(event_type))
+    assert response.status_code == 409
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["path"] == "/v2/bookings"
+    assert body["error"]["code"] == "slot_unavailable"
+
+
+def test_the_booking_reads_back_by_uid_and_validates(api_as, event_type):
+    uid = api_as(None).post("/v2/bookings", booking_body(event_type)).json()["data"]["uid"]
+    response = api_as(None).get(f"/v2/bookings/{uid}")
+    assert response.status_code == 200
+    assert response.json()["data"]["uid"] == uid
+    assert_matches_contract(response)
+
+
+def test_the_host_lists_bookings_with_pagination(api_as, event_type, host, factory):
+    factory.book(event_type, utc(2027, 1, 5, 9))
+    factory.book(event_type, utc(2027, 1, 5, 11))
+    response = api_as(host).get("/v2/bookings", {"take": 1})
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["data"]) == 1
+    assert body["pagination"]["totalItems"] == 2
+    assert body["pagination"]["hasNextPage"] is True
+    assert_matches_contract(response)
+
+
+def test_an_outsider_lists_nothing(api_as, event_type, factory):
+    factory.book(event_type, utc(2027, 1, 5, 9))
+    outsider = factory.user("olga")
+    assert api_as(outsider).get("/v2/bookings").json()["data"] == []
+
+
+def test_listing_needs_a_key(api_as):
+    response = api_as(None).get("/v2/bookings")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_an_unknown_version_is_refused(api_as, event_type):
+    response = api_as(None).post(
+        "/v2/bookings", booking_body(event_type), **{"cal-api-version": "2023-01-01"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unsupported_api_version"
+    assert not Booking.objects.exists()
