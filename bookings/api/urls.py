@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from bookings.api import views
 
@@ -8,4 +8,7 @@ urlpatterns = [
         "bookings/by-seat/<str:seat_uid>", views.BookingBySeatView.as_view(), name="booking-by-seat"
     ),
     path("bookings/<str:uid>", views.BookingDetailView.as_view(), name="booking"),
+    path("", include("bookings.api.lifecycle_urls")),
+    path("", include("bookings.api.detail_urls")),
+    path("", include("bookings.api.slot_urls")),
 ]

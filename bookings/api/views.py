@@ -17,9 +17,9 @@ from bookings.api.outputs import BookingOut
 from bookings.models import Booking, Channel
 from bookings.queries import STATUS_FILTERS, filter_by_statuses
 from bookings.representation import booking_output, with_output_relations
-from bookings.services import Actor, BookingRequest, create_booking
+from bookings.services import Actor, BookingRequest, create_booking, update_metadata
 from restapi import docs, versions
-from restapi.fields import LenientDateTimeField, QueryIntegerListField
+from restapi.fields import LenientDateTimeField, ObjectField, QueryIntegerListField
 from restapi.views import VersionedAPIView
 
 BOOKING = docs.envelope("BookingResponse", BookingOut)
@@ -39,6 +39,15 @@ def actor_for(request, manages: bool, attendee_email: str = "") -> Actor:
     if manages:
         return Actor.host(request.user, Channel.API)
     return Actor.attendee(attendee_email, Channel.API)
+
+
+def host_actor(request) -> Actor:
+    return Actor.host(request.user, Channel.API)
+
+
+def managed_booking(user, uid: str) -> Booking:
+    """A booking the user manages; another owner's booking is as unknown as a missing one."""
+    return lookup.find_booking(uid, access.managed_bookings(user).select_related("event_type"))
 
 
 def render(booking: Booking, request, *, seat_uid=None) -> dict:
@@ -215,8 +224,13 @@ class BookingsView(BookingsApiView):
 # --- Read ---------------------------------------------------------------------------------------
 
 
+class UpdateBookingSerializer(serializers.Serializer):
+    metadata = ObjectField(help_text="Keys to merge; a null value removes a key")
+
+
 class BookingDetailView(BookingsApiView):
-    permission_classes = [AllowAny]
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
     @extend_schema(
         operation_id="getBooking",
@@ -250,3 +264,18 @@ class BookingBySeatView(BookingsApiView):
         bookings = with_output_relations(Booking.objects.all())
         booking = lookup.find_booking(seat.booking.uid, bookings)
         return Response(render(booking, request, seat_uid=str(seat.seat_uid)))
+
+    @extend_schema(
+        operation_id="updateBooking",
+        summary="Merge keys into a booking's metadata",
+        request=UpdateBookingSerializer,
+        parameters=[docs.version_header(versions.BOOKINGS)],
+        responses={200: BOOKING, **docs.errors(400, 401, 404)},
+        tags=["Bookings"],
+    )
+    def patch(self, request, uid):
+        body = UpdateBookingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        booking = managed_booking(request.user, uid)
+        updated = update_metadata(booking, body.validated_data["metadata"], host_actor(request))
+        return Response(render(updated, request))

@@ -7,6 +7,8 @@ from config.api.errors import not_found_view
 
 urlpatterns = [
     path("", include("bookings.api.urls")),
+    path("", include("eventtypes.api.urls")),
+    path("", include("accounts.api.urls")),
     path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
     re_path(r"^(?P<unknown_path>.*)$", not_found_view),
