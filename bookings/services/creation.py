@@ -35,6 +35,7 @@ from eventtypes.models import EventType, PrivateLink
 from webhooks import triggers
 
 OVERLAP_CONSTRAINT = "booking_host_no_overlap"
+IDEMPOTENCY_RETENTION = timedelta(hours=24)
 FREQUENCIES = {"weekly": rrule.WEEKLY, "monthly": rrule.MONTHLY, "yearly": rrule.YEARLY}
 
 
@@ -210,8 +211,12 @@ def _check_host_choice(event_type: EventType, host_ids: list[int]) -> None:
 
 
 def _existing_for_key(key: str) -> CreatedBooking | None:
+    """The booking made under this key in the last 24 hours; an older one lets the key go."""
     booking = Booking.objects.filter(idempotency_key=key).first()
     if booking is None:
+        return None
+    if booking.created_at < timezone.now() - IDEMPOTENCY_RETENTION:
+        Booking.objects.filter(pk=booking.pk).update(idempotency_key=None)
         return None
     if booking.recurring_series_id:
         bookings = list(booking.recurring_series.bookings.order_by("start"))

@@ -1,7 +1,7 @@
 """Every /v2/ route: the apps' APIs, the OpenAPI document and its docs page."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from config.api.errors import not_found_view
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("", include("bookings.api.urls")),
     path("", include("eventtypes.api.urls")),
     path("", include("accounts.api.urls")),
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
     re_path(r"^(?P<unknown_path>.*)$", not_found_view),
 ]
