@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -96,6 +95,16 @@ def create_booking(
         if existing:
             return existing
     prepared = _prepare(event_type, request, now)
+    if not (request.instant or event_type.is_recurring):
+        # Refuse a start that is plainly taken before queueing for the hosts' lock: under
+        # contention most requests fail here, and only likely winners wait for the lock.
+        require_slot(
+            event_type,
+            request.start,
+            now=now,
+            length=prepared.length,
+            own_reservation_uid=request.reservation_uid,
+        )
     try:
         with transaction.atomic():
             if request.private_link_hash:
@@ -183,6 +192,14 @@ def _prepare(event_type: EventType, request: BookingRequest, now) -> _Prepared:
     guests = inputs.check_guests(event_type, request.guests)
     if request.host_ids is not None:
         _check_host_choice(event_type, request.host_ids)
+    if request.reservation_uid is not None:
+        try:
+            request.reservation_uid = uuid.UUID(str(request.reservation_uid))
+        except ValueError:
+            raise InvalidInput(
+                f"'{request.reservation_uid}' is not a reservation uid.",
+                details={"field": "reservedSlotUid"},
+            ) from None
     if len(request.ics_title) > 200 or len(request.ics_description) > 2000:
         raise InvalidInput("icsTitle is at most 200 and icsDescription 2000 characters.")
     if request.recurrence_count is not None:
@@ -232,8 +249,8 @@ def claim_reservation(event_type, reservation_uid, start, now):
     if not reservation_uid:
         return None
     try:
-        reservation = SlotReservation.objects.filter(uid=reservation_uid).first()
-    except ValidationError:
+        reservation = SlotReservation.objects.filter(uid=uuid.UUID(str(reservation_uid))).first()
+    except ValueError:
         raise InvalidInput(
             f"'{reservation_uid}' is not a reservation uid.", details={"field": "reservedSlotUid"}
         ) from None
