@@ -1,0 +1,180 @@
+"""Bad input anywhere in the API gets a 4xx in the error envelope, never a 500, and writes
+nothing."""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from bookings.models import Booking, SlotReservation
+from eventtypes.models import EventType
+from tests.conftest import Api, utc
+
+START = "2027-01-05T10:00:00Z"
+
+
+@pytest.fixture
+def world(factory):
+    host = factory.user("dana")
+    event_type = factory.event_type(
+        host,
+        slug="intro",
+        length_minutes=30,
+        length_options=[15, 30],
+        booking_fields=[
+            {
+                "slug": "role",
+                "type": "select",
+                "label": "Role",
+                "required": True,
+                "options": ["Engineer", "Manager"],
+            },
+        ],
+    )
+    booking = factory.book(event_type, utc(2027, 1, 6, 10), responses={"role": "Engineer"})
+    return {"host": host, "event_type": event_type, "booking": booking.booking}
+
+
+def valid_booking(world, **changes):
+    body = {
+        "start": START,
+        "eventTypeId": world["event_type"].id,
+        "attendee": {"name": "Ada", "email": "ada@example.com", "timeZone": "Europe/London"},
+        "bookingFieldsResponses": {"role": "Engineer"},
+    }
+    body.update(changes)
+    return {key: value for key, value in body.items() if value is not DROP}
+
+
+DROP = object()
+ATTENDEE = {"name": "Ada", "email": "ada@example.com", "timeZone": "Europe/London"}
+
+CREATE_CASES = {
+    "no-start": ({"start": DROP}, 400, "validation_error"),
+    "start-not-a-string": ({"start": 12345}, 400, "validation_error"),
+    "start-unparseable": ({"start": "next tuesday"}, 400, "validation_error"),
+    "start-without-zone": ({"start": "2027-01-05T10:00:00"}, 400, "validation_error"),
+    "start-not-utc": ({"start": "2027-01-05T11:00:00+01:00"}, 400, "validation_error"),
+    "start-in-the-past": ({"start": "2020-01-07T10:00:00Z"}, 400, "start_in_past"),
+    "start-off-the-grid": ({"start": "2027-01-05T10:07:00Z"}, 400, "outside_availability"),
+    "start-outside-hours": ({"start": "2027-01-05T03:00:00Z"}, 400, "outside_availability"),
+    "start-on-a-weekend": ({"start": "2027-01-09T10:00:00Z"}, 400, "outside_availability"),
+    "start-taken": ({"start": "2027-01-06T10:00:00Z"}, 409, "slot_unavailable"),
+    "no-attendee": ({"attendee": DROP}, 400, "validation_error"),
+    "attendee-not-an-object": ({"attendee": "Ada"}, 400, "validation_error"),
+    "attendee-without-name": ({"attendee": {**ATTENDEE, "name": ""}}, 400, "validation_error"),
+    "attendee-bad-email": ({"attendee": {**ATTENDEE, "email": "ada@"}}, 400, "validation_error"),
+    "attendee-unknown-zone": (
+        {"attendee": {**ATTENDEE, "timeZone": "Mars/Olympus"}},
+        400,
+        "validation_error",
+    ),
+    "attendee-zone-missing": (
+        {"attendee": {"name": "Ada", "email": "ada@example.com"}},
+        400,
+        "validation_error",
+    ),
+    "attendee-bad-phone": (
+        {"attendee": {**ATTENDEE, "phoneNumber": "call me"}},
+        400,
+        "validation_error",
+    ),
+    "attendee-bad-language": (
+        {"attendee": {**ATTENDEE, "language": "klingon"}},
+        400,
+        "validation_error",
+    ),
+    "attendee-name-with-newline": (
+        {"attendee": {**ATTENDEE, "name": "Ada\r\nBcc: x@evil.test"}},
+        400,
+        "invalid_input",
+    ),
+    "no-event-type": ({"eventTypeId": DROP}, 400, "invalid_input"),
+    "unknown-event-type": ({"eventTypeId": 999999}, 404, "event_type_not_found"),
+    "event-type-id-as-string": ({"eventTypeId": "abc"}, 400, "validation_error"),
+    "event-type-id-negative": ({"eventTypeId": -3}, 400, "validation_error"),
+    "slug-without-owner": ({"eventTypeId": DROP, "eventTypeSlug": "intro"}, 400, "invalid_input"),
+    "slug-with-wrong-username": (
+        {"eventTypeId": DROP, "eventTypeSlug": "intro", "username": "nobody"},
+        404,
+        "event_type_not_found",
+    ),
+    "id-and-mismatching-slug": ({"eventTypeSlug": "other"}, 400, "invalid_input"),
+    "length-not-offered": ({"lengthInMinutes": 45}, 400, "invalid_input"),
+    "length-as-string": ({"lengthInMinutes": "30"}, 400, "validation_error"),
+    "metadata-too-many-keys": (
+        {"metadata": {f"k{i}": "v" for i in range(51)}},
+        400,
+        "invalid_metadata",
+    ),
+    "metadata-long-key": ({"metadata": {"k" * 41: "v"}}, 400, "invalid_metadata"),
+    "metadata-long-value": ({"metadata": {"k": "v" * 501}}, 400, "invalid_metadata"),
+    "metadata-not-an-object": ({"metadata": ["a"]}, 400, "validation_error"),
+    "responses-missing-required": ({"bookingFieldsResponses": {}}, 400, "invalid_input"),
+    "responses-wrong-option": ({"bookingFieldsResponses": {"role": "CEO"}}, 400, "invalid_input"),
+    "responses-not-an-object": ({"bookingFieldsResponses": "role"}, 400, "validation_error"),
+    "guests-not-emails": ({"guests": ["not-an-email"]}, 400, "validation_error"),
+    "guests-not-a-list": ({"guests": "a@example.com"}, 400, "validation_error"),
+    "location-as-plain-string": ({"location": "Berlin"}, 400, "validation_error"),
+    "location-unknown-type": ({"location": {"type": "teleport"}}, 400, "validation_error"),
+    "reserved-slot-uid-malformed": ({"reservedSlotUid": "xyz"}, 400, "validation_error"),
+    "instant-on-a-personal-type": ({"instant": True}, 400, "event_type_not_bookable"),
+    "instant-not-boolean": ({"instant": "yes"}, 400, "validation_error"),
+    "recurrence-count-on-single-type": ({"recurrenceCount": 3}, 400, "invalid_input"),
+    "ics-title-too-long": ({"icsTitle": "x" * 201}, 400, "validation_error"),
+    "host-ids-on-a-personal-type": ({"hostIds": [1]}, 400, "invalid_input"),
+}
+
+
+@pytest.mark.parametrize("changes, status, code", CREATE_CASES.values(), ids=CREATE_CASES.keys())
+def test_bad_booking_requests_are_refused_cleanly(world, changes, status, code):
+    before = Booking.objects.count()
+    response = Api(None).post("/v2/bookings", valid_booking(world, **changes))
+    assert response.status_code == status, response.json()
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    assert body["path"] == "/v2/bookings"
+    assert Booking.objects.count() == before
+
+
+RAW_BODIES = {
+    "malformed-json": ('{"start": ', "application/json", 400, "invalid_json"),
+    "body-is-a-list": ("[1, 2, 3]", "application/json", 400, "validation_error"),
+    "body-is-a-string": ('"hello"', "application/json", 400, "validation_error"),
+    "empty-body": ("", "application/json", 400, "validation_error"),
+    "nan-in-json": ('{"metadata": {"x": NaN}}', "application/json", 400, "invalid_json"),
+    "form-encoded": (
+        "start=2027-01-05",
+        "application/x-www-form-urlencoded",
+        415,
+        "unsupported_media_type",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "raw, content_type, status, code", RAW_BODIES.values(), ids=RAW_BODIES.keys()
+)
+def test_bodies_that_are_not_json_objects_are_refused(world, raw, content_type, status, code):
+    response = APIClient().generic("POST", "/v2/bookings", raw, content_type=content_type)
+    assert response.status_code == status
+    assert json.loads(response.content)["error"]["code"] == code
+    assert Booking.objects.count() == 1
+
+
+def test_nothing_half_written_by_a_refused_recurring_booking(world, factory):
+    weekly = factory.event_type(
+        world["host"], slug="weekly", recurrence_frequency="weekly", recurrence_max_occurrences=3
+    )
+    factory.book(factory.event_type(world["host"], slug="blocker"), utc(2027, 1, 19, 10))
+    response = Api(None).post(
+        "/v2/bookings",
+        {**valid_booking(world), "eventTypeId": weekly.id, "bookingFieldsResponses": {}},
+    )
+    assert response.status_code == 409
+    assert "2027-01-19" in response.json()["error"]["message"]
+    assert not Booking.objects.filter(event_type=weekly).exists()
+    assert SlotReservation.objects.count() == 0
+    assert EventType.objects.filter(slug="weekly").exists()
