@@ -134,14 +134,21 @@ def attendee_opt_in_token(booking: Booking) -> str:
     return signing.dumps({"uid": booking.uid}, salt=OPT_IN_SALT)
 
 
-def confirm_attendee_email(token: str, *, channel=Channel.API) -> Booking:
-    """The attendee confirms their address: the booking awaits the host next, or is accepted."""
+def confirm_attendee_email(
+    token: str, *, channel=Channel.API, booking_uid: str | None = None
+) -> Booking:
+    """The attendee confirms their address: the booking awaits the host next, or is accepted.
+
+    booking_uid: the booking the caller means; a token signed for another one is refused.
+    """
     try:
         data = signing.loads(token, salt=OPT_IN_SALT, max_age=OPT_IN_MAX_AGE)
     except signing.SignatureExpired:
         raise InvalidToken("This confirmation link has expired.") from None
     except signing.BadSignature:
         raise InvalidToken("This confirmation link is not valid.") from None
+    if booking_uid is not None and data.get("uid") != booking_uid:
+        raise InvalidToken("This confirmation token belongs to another booking.")
     with transaction.atomic():
         found = Booking.objects.filter(uid=data.get("uid")).first()
         if found is None:
@@ -217,6 +224,31 @@ def cancel_booking(
         targets = _series_targets(booking, scope, now)
         bookings = lock_bookings([b.pk for b in targets])
         return [_cancel_locked(b, actor, reason, now) for b in bookings]
+
+
+def cancel_bookings(bookings, actor: Actor, *, reason: str = "", now=None) -> list[Booking]:
+    """Cancel several bookings together (e.g. the occurrences of a series from a date on):
+    all of them, or none when one may not be cancelled.
+
+    Each is held to the rules of cancel_booking: it must be pending or accepted, and attendees
+    to the cancellation cut-off and `disable_cancelling`. Locks the bookings in id order.
+    Outbox: BOOKING_CANCELLED per booking. Returns them in start order.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = sorted(lock_bookings([b.pk for b in bookings]), key=lambda b: (b.start, b.pk))
+        for booking in locked:
+            _require_status(booking, Booking.BLOCKING_STATUSES, "cancelled")
+            event_type = booking.event_type
+            if actor.is_attendee and event_type:
+                _check_attendee_cutoff(
+                    booking,
+                    event_type.cancellation_cutoff_minutes,
+                    event_type.disable_cancelling,
+                    now,
+                    "cancel",
+                )
+        return [_cancel_locked(b, actor, reason, now) for b in locked]
 
 
 def _series_targets(booking: Booking, scope: str, now) -> list[Booking]:
