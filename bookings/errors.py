@@ -29,6 +29,10 @@ class EventTypeNotFound(NotFound):
     code = "event_type_not_found"
 
 
+class OccurrenceNotFound(NotFound):
+    code = "occurrence_not_found"
+
+
 class BookingNotFound(NotFound):
     code = "booking_not_found"
 

@@ -64,3 +64,17 @@ def assert_matches_contract(response, method: str | None = None, path: str | Non
 
 def _escape(template: str) -> str:
     return template.replace("~", "~0").replace("/", "~1")
+
+
+def assert_matches_component(data, schema_name: str) -> None:
+    """Raise AssertionError unless `data` fits one named schema of Cal.com's document."""
+    validator = OAS30Validator(
+        {"$ref": f"{SPEC_URI}#/components/schemas/{schema_name}"}, registry=_registry()
+    )
+    try:
+        validator.validate(data)
+    except ValidationError as error:
+        location = "/".join(str(p) for p in error.absolute_path)
+        raise AssertionError(
+            f"{schema_name} does not match at '{location}': {error.message}"
+        ) from None

@@ -47,26 +47,41 @@ class CancelScope:
 
 def _require_status(booking: Booking, allowed, action: str) -> None:
     if booking.status not in allowed:
+        article = "An" if booking.status[0] in "aeiou" else "A"
         raise InvalidTransition(
-            f"A {booking.status} booking cannot be {action}.",
+            f"{article} {booking.status} booking cannot be {action}.",
             details={"status": booking.status},
         )
+
+
+def _lock_with_series(booking: Booking, occurrences=None) -> tuple[Booking, list[Booking]]:
+    """Lock the booking and the given occurrences of its series together, in id order (the
+    fixed order of locking.py), and return them re-read under the lock."""
+    ids = {booking.pk, *(b.pk for b in occurrences or [])}
+    locked = {b.pk: b for b in lock_bookings(ids)}
+    return locked[booking.pk], [locked[pk] for pk in sorted(ids) if pk != booking.pk]
 
 
 # --- Confirm and decline ------------------------------------------------------------------------
 
 
-def _awaiting_host(booking: Booking) -> list[Booking]:
-    """The booking, or for a series every occurrence still awaiting the host: a series is
-    confirmed or declined as a whole, as Cal.com does."""
-    if not booking.recurring_series_id:
-        return [booking]
-    occurrences = Booking.objects.filter(
-        recurring_series_id=booking.recurring_series_id,
-        status=Booking.Status.PENDING,
-        pending_on=Booking.PendingOn.HOST,
-    )
-    return lock_bookings([b.pk for b in occurrences]) or [booking]
+def _awaiting_host(booking: Booking) -> tuple[Booking, list[Booking]]:
+    """The booking locked, and the other occurrences of its series still awaiting the host,
+    locked too: a series is confirmed or declined as a whole, as Cal.com does."""
+    others = []
+    if booking.recurring_series_id:
+        others = Booking.objects.filter(
+            recurring_series_id=booking.recurring_series_id,
+            status=Booking.Status.PENDING,
+            pending_on=Booking.PendingOn.HOST,
+        ).exclude(pk=booking.pk)
+    booking, others = _lock_with_series(booking, others)
+    still_waiting = [
+        b
+        for b in others
+        if b.status == Booking.Status.PENDING and b.pending_on == Booking.PendingOn.HOST
+    ]
+    return booking, still_waiting
 
 
 def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
@@ -75,7 +90,7 @@ def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
     Locks the bookings. Outbox: BOOKING_CREATED per booking. Returns the booking asked for.
     """
     with transaction.atomic():
-        booking = lock_booking(booking.pk)
+        booking, others = _awaiting_host(booking)
         _require_status(booking, [Booking.Status.PENDING], "confirmed")
         if booking.pending_on == Booking.PendingOn.ATTENDEE:
             raise InvalidTransition(
@@ -83,7 +98,7 @@ def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
                 details={"status": booking.status, "pendingOn": "attendee"},
             )
         changed = {}
-        for target in _awaiting_host(booking):
+        for target in [booking, *others]:
             before = snapshot(target)
             target.status = Booking.Status.ACCEPTED
             target.pending_on = Booking.PendingOn.NOTHING
@@ -91,20 +106,18 @@ def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
             changed[target.pk] = record_change(
                 target, "confirmed", actor, before=before, trigger=triggers.BOOKING_CREATED
             )
-        return changed.get(booking.pk) or record_change(booking, "confirmed", actor)
+        return changed[booking.pk]
 
 
 def decline_booking(booking: Booking, actor: Actor, *, reason: str = "", now=None) -> Booking:
     """Host rejects a pending booking (every pending occurrence of a series); the time is free
     again. Locks the bookings. Outbox: BOOKING_REJECTED per booking."""
     with transaction.atomic():
-        booking = lock_booking(booking.pk)
+        # Pending on the attendee's opt-in or on the host: the host may decline either way.
+        booking, others = _awaiting_host(booking)
         _require_status(booking, [Booking.Status.PENDING], "declined")
-        targets = _awaiting_host(booking)
-        if booking.pk not in {t.pk for t in targets}:
-            targets.append(booking)  # pending on the attendee: the host may still decline
         changed = {}
-        for target in targets:
+        for target in [booking, *others]:
             before = snapshot(target)
             target.status = Booking.Status.REJECTED
             target.pending_on = Booking.PendingOn.NOTHING
@@ -208,7 +221,7 @@ def cancel_booking(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        booking = lock_booking(booking.pk)
+        booking, others = _lock_with_series(booking, _series_targets(booking, scope, now))
         _require_status(booking, Booking.BLOCKING_STATUSES, "cancelled")
         event_type = booking.event_type
         if actor.is_attendee and event_type:
@@ -221,9 +234,11 @@ def cancel_booking(
             )
         if seat_uid:
             return [_cancel_seat(booking, seat_uid, actor, reason, now)]
-        targets = _series_targets(booking, scope, now)
-        bookings = lock_bookings([b.pk for b in targets])
-        return [_cancel_locked(b, actor, reason, now) for b in bookings]
+        targets = [booking, *(b for b in others if b.status in Booking.BLOCKING_STATUSES)]
+        if scope != CancelScope.THIS and booking.start < now:
+            targets = targets[1:] or targets  # a series is cancelled from now on
+        targets.sort(key=lambda b: (b.start, b.pk))
+        return [_cancel_locked(b, actor, reason, now) for b in targets]
 
 
 def cancel_bookings(bookings, actor: Actor, *, reason: str = "", now=None) -> list[Booking]:

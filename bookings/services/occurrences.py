@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.timezones import is_valid_time_zone
 from bookings import lookup
-from bookings.errors import BookingNotFound, InvalidInput, InvalidTransition, NotFound
+from bookings.errors import BookingNotFound, InvalidInput, InvalidTransition, OccurrenceNotFound
 from bookings.models import Attendee, Booking, RecurringSeries
 from bookings.services.actors import Actor
 from bookings.services.lifecycle import CancelScope, cancel_booking, cancel_bookings
@@ -90,12 +90,12 @@ def _describe(found: Occurrences) -> str:
 def occurrence_on(found: Occurrences, day: date) -> Booking:
     """The occurrence still pending or accepted on `day` (in the attendee's time zone).
 
-    No occurrence that day: NotFound. Only a cancelled or declined one: InvalidTransition.
+    No occurrence that day: OccurrenceNotFound. Only a cancelled or declined one: InvalidTransition.
     Two open ones (a reschedule moved one onto another's day): InvalidInput naming their uids.
     """
     on_day = [o.booking for o in found.items if o.date == day]
     if not on_day:
-        raise NotFound(
+        raise OccurrenceNotFound(
             f"No occurrence of {_describe(found)} on {day.isoformat()} "
             f"(dates are in the attendee's time zone, {found.time_zone}).",
             details={"date": day.isoformat(), "timeZone": found.time_zone},
@@ -129,11 +129,12 @@ def cancel_occurrence_on(
 def occurrences_from(found: Occurrences, from_day: date, now) -> list[Booking]:
     """The future occurrences on or after `from_day`: not started, neither cancelled nor declined.
 
-    No occurrence on or after that day at all: NotFound; none of them still open: InvalidTransition.
+    No occurrence on or after that day at all: OccurrenceNotFound; none of them still open:
+    InvalidTransition.
     """
     later = [o.booking for o in found.items if o.date >= from_day]
     if not later:
-        raise NotFound(
+        raise OccurrenceNotFound(
             f"No occurrence of {_describe(found)} falls on or after {from_day.isoformat()} "
             f"(dates are in the attendee's time zone, {found.time_zone}).",
             details={"fromDate": from_day.isoformat(), "timeZone": found.time_zone},

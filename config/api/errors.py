@@ -30,6 +30,7 @@ DOMAIN_STATUS = {
     "not_found": 404,
     "event_type_not_found": 404,
     "booking_not_found": 404,
+    "occurrence_not_found": 404,
 }
 
 DRF_CODES = {
