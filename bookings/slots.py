@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Count, F, FloatField, Func, Q
 from django.utils import timezone
 
+from accounts.models import User
+from bookings.errors import NotFound
 from bookings.models import Booking, BookingHost, SlotReservation
 from eventtypes import availability
 from eventtypes.availability import BookingWindow, EventRules, HostAvailability, Slot
@@ -151,6 +153,83 @@ def explain_start(
     )
 
 
+# --- Dynamic groups -------------------------------------------------------------------------------
+
+# A meeting with two or more people and no event type: each member's default schedule, all of
+# them free (collective), the lengths and the two hours' notice of Cal.com's dynamic event.
+GROUP_LENGTHS = (15, 30, 45, 60, 90)
+GROUP_DEFAULT_LENGTH = 30
+GROUP_MINIMUM_NOTICE = 120
+
+
+def group_members(usernames, organization_slug=None) -> list[User]:
+    """The active users with these usernames (in an organization when given), in the order
+    named; NotFound naming the usernames that match nobody."""
+    users = User.objects.filter(username__in=usernames, is_active=True)
+    if organization_slug:
+        users = users.filter(organization__slug=organization_slug)
+    by_name = {user.username: user for user in users}
+    missing = [name for name in usernames if name not in by_name]
+    if missing:
+        within = f" in organization {organization_slug}" if organization_slug else ""
+        raise NotFound(
+            f"No user named {', '.join(missing)}{within}.", details={"usernames": missing}
+        )
+    return [by_name[name] for name in usernames]
+
+
+def find_group_slots(
+    user_ids,
+    range_start: datetime,
+    range_end: datetime,
+    *,
+    now: datetime | None = None,
+    length: int = GROUP_DEFAULT_LENGTH,
+    exclude_booking_uid: str | None = None,
+) -> SlotSearch:
+    """Starts in [range_start, range_end) at which every one of the users is free.
+
+    Five queries (schedules, weekly hours, overrides, busy times, holds) whatever the range.
+    """
+    now = now or timezone.now()
+    rules = EventRules(
+        length=length, minimum_notice=GROUP_MINIMUM_NOTICE, scheduling=availability.COLLECTIVE
+    )
+    members = [
+        {"user_id": user_id, "schedule_id": None, "is_fixed": True, "priority": 2, "weight": 100}
+        for user_id in sorted(set(user_ids))
+    ]
+    ids = [member["user_id"] for member in members]
+    schedules = _load_schedules(None, members, range_start, range_end)
+    margin = timedelta(minutes=length)
+    busy, _ = _load_busy(ids, range_start, range_end + margin, exclude_booking_uid)
+    held = defaultdict(list)
+    for host_id, start, end in (
+        SlotReservation.objects.active(now)
+        .filter(host_id__in=ids, start__lt=range_end + margin, end__gt=range_start)
+        .values_list("host_id", "start", "end")
+    ):
+        held[host_id].append((start, end))
+    hosts = []
+    for user_id in ids:
+        schedule = schedules.get(user_id)
+        hosts.append(
+            HostAvailability(
+                host_id=user_id,
+                time_zone=schedule.time_zone if schedule else "UTC",
+                weekly=schedule.weekly if schedule else {},
+                overrides=schedule.overrides if schedule else {},
+                busy=busy[user_id],
+                held=held[user_id],
+                is_fixed=True,
+            )
+        )
+    found = availability.compute_slots(
+        rules, hosts, range_start=range_start, range_end=range_end, now=now, length=length
+    )
+    return SlotSearch(found, {host.host_id: host for host in hosts})
+
+
 @dataclass(frozen=True)
 class _Inputs:
     rules: EventRules
@@ -179,25 +258,13 @@ def _gather(
     user_ids = [host["user_id"] for host in hosts]
     schedules = _load_schedules(event_type, hosts, range_start, range_end)
 
-    busy, held = defaultdict(list), defaultdict(list)
-    hosts_of_booking = defaultdict(list)
-    if not rules.allow_double_booking:
-        rows = BookingHost.objects.filter(
-            user_id__in=user_ids,
-            is_blocking=True,
-            blocked_start__lt=range_end + margin_after,
-            blocked_end__gt=range_start - margin_before,
+    held = defaultdict(list)
+    if rules.allow_double_booking:
+        busy, hosts_of_booking = defaultdict(list), defaultdict(list)
+    else:
+        busy, hosts_of_booking = _load_busy(
+            user_ids, range_start - margin_before, range_end + margin_after, exclude_booking_uid
         )
-        if exclude_booking_uid:
-            rows = rows.exclude(booking__uid=exclude_booking_uid)
-        rows = rows.annotate(
-            start_epoch=EpochSeconds(F("blocked_start")), end_epoch=EpochSeconds(F("blocked_end"))
-        )
-        for booking_id, user_id, start, end in rows.values_list(
-            "booking_id", "user_id", "start_epoch", "end_epoch"
-        ):
-            busy[user_id].append((from_epoch(start), from_epoch(end)))
-            hosts_of_booking[booking_id].append(user_id)
 
     seat_holds = defaultdict(int)
     for held_type, held_host, held_start, held_end in _other_reservations(
@@ -242,6 +309,25 @@ def _gather(
     if event_type.is_seated:
         seated = _load_seated(event_type, range_start, range_end, hosts_of_booking, seat_holds)
     return _Inputs(rules, host_inputs, seated)
+
+
+def _load_busy(user_ids, start, end, exclude_booking_uid):
+    """Each user's blocked times overlapping [start, end), and the users of each booking."""
+    busy, hosts_of_booking = defaultdict(list), defaultdict(list)
+    rows = BookingHost.objects.filter(
+        user_id__in=user_ids, is_blocking=True, blocked_start__lt=end, blocked_end__gt=start
+    )
+    if exclude_booking_uid:
+        rows = rows.exclude(booking__uid=exclude_booking_uid)
+    rows = rows.annotate(
+        start_epoch=EpochSeconds(F("blocked_start")), end_epoch=EpochSeconds(F("blocked_end"))
+    )
+    for booking_id, user_id, start_epoch, end_epoch in rows.values_list(
+        "booking_id", "user_id", "start_epoch", "end_epoch"
+    ):
+        busy[user_id].append((from_epoch(start_epoch), from_epoch(end_epoch)))
+        hosts_of_booking[booking_id].append(user_id)
+    return busy, hosts_of_booking
 
 
 def _load_hosts(event_type: EventType) -> list[dict]:

@@ -152,6 +152,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api.errors.handle_exception",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "STRICT_JSON": True,
+    # `format` is a query parameter of the API (GET /v2/slots?format=range), not a renderer.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rendezvous API",

@@ -55,6 +55,17 @@ LANGUAGES = [
 ]
 
 
+# Dates far outside these years are refused: the slot engine works days around a range, and
+# near datetime's limits that arithmetic would overflow.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
+
+
+def within_supported_years(field, moment: datetime) -> datetime:
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        field.fail("out_of_range")
+    return moment
+
+
 @extend_schema_field(OpenApiTypes.DATETIME)
 class UtcDateTimeField(serializers.Field):
     """An ISO 8601 instant in UTC, e.g. 2027-01-05T09:00:00Z (Cal.com requires UTC)."""
@@ -63,6 +74,7 @@ class UtcDateTimeField(serializers.Field):
         "invalid": "Give an ISO 8601 date-time in UTC such as 2027-01-05T09:00:00Z.",
         "not_utc": "Must be in UTC (end with Z or +00:00); got offset {offset}.",
         "naive": "Must name its time zone: end with Z for UTC.",
+        "out_of_range": f"Must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
     }
 
     def to_internal_value(self, data):
@@ -77,7 +89,7 @@ class UtcDateTimeField(serializers.Field):
         offset = moment.utcoffset()
         if offset:
             self.fail("not_utc", offset=moment.strftime("%z"))
-        return moment.astimezone(UTC)
+        return within_supported_years(self, moment.astimezone(UTC))
 
     def to_representation(self, value):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -90,6 +102,7 @@ class LenientDateTimeField(UtcDateTimeField):
     default_error_messages = {
         "invalid": "Give a date (2027-01-05) or an ISO 8601 date-time (2027-01-05T09:00:00Z).",
         "naive": "A date-time must name its offset, e.g. 2027-01-05T09:00:00Z.",
+        "out_of_range": f"Must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
     }
 
     def __init__(self, *, end_of_day=False, **kwargs):
@@ -103,8 +116,8 @@ class LenientDateTimeField(UtcDateTimeField):
             except ValueError:
                 self.fail("invalid")
             if self.end_of_day:
-                return day.replace(hour=23, minute=59, second=59)
-            return day
+                day = day.replace(hour=23, minute=59, second=59)
+            return within_supported_years(self, day)
         if not isinstance(data, str):
             self.fail("invalid")
         try:
@@ -113,7 +126,7 @@ class LenientDateTimeField(UtcDateTimeField):
             self.fail("invalid")
         if moment.tzinfo is None:
             self.fail("naive")
-        return moment.astimezone(UTC)
+        return within_supported_years(self, moment.astimezone(UTC))
 
 
 class TimeZoneField(serializers.CharField):

@@ -115,3 +115,21 @@ def test_an_unknown_version_is_refused(api_as, event_type):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "unsupported_api_version"
     assert not Booking.objects.exists()
+
+
+def test_on_a_seated_booking_an_attendee_changes_only_their_own_seat(api_as, factory, host):
+    workshop = factory.event_type(host, slug="workshop", seats_per_time_slot=5)
+    first = factory.book(workshop, utc(2027, 1, 5, 10))
+    factory.book(workshop, utc(2027, 1, 5, 10))
+    uid = first.booking.uid
+
+    whole = api_as(None).post(f"/v2/bookings/{uid}/cancel", {"cancellationReason": "x"})
+    assert whole.status_code == 400
+    assert whole.json()["error"]["details"] == {"field": "seatUid"}
+    moved = api_as(None).post(f"/v2/bookings/{uid}/reschedule", {"start": "2027-01-05T11:00:00Z"})
+    assert moved.status_code == 400
+
+    own = api_as(None).post(f"/v2/bookings/{uid}/cancel", {"seatUid": first.seat_uid})
+    assert own.status_code == 200, own.json()
+    assert Booking.objects.get(uid=uid).status == "accepted"
+    assert Booking.objects.get(uid=uid).attendees.count() == 1

@@ -190,6 +190,17 @@ def confirm_attendee_email(
 # --- Cancel -------------------------------------------------------------------------------------
 
 
+def _require_seat_for_attendee(booking: Booking, actor: Actor, seat_uid, verb: str) -> None:
+    """On a seated booking an attendee changes only their own seat: every attendee knows the
+    booking's uid, so the uid alone must not move or cancel everybody's seats."""
+    event_type = booking.event_type
+    if actor.is_attendee and event_type is not None and event_type.is_seated and not seat_uid:
+        raise InvalidInput(
+            f"This is a seated booking: send your seatUid to {verb} your seat.",
+            details={"field": "seatUid"},
+        )
+
+
 def _check_attendee_cutoff(booking: Booking, cutoff_minutes, disabled: bool, now, verb: str):
     """verb: "cancel" or "reschedule"."""
     if disabled:
@@ -224,6 +235,7 @@ def cancel_booking(
         booking, others = _lock_with_series(booking, _series_targets(booking, scope, now))
         _require_status(booking, Booking.BLOCKING_STATUSES, "cancelled")
         event_type = booking.event_type
+        _require_seat_for_attendee(booking, actor, seat_uid, "cancel")
         if actor.is_attendee and event_type:
             _check_attendee_cutoff(
                 booking,
@@ -372,6 +384,7 @@ def reschedule_booking(
             lock_hosts(host_user_ids(event_type))
             booking = lock_booking(booking.pk)
             _require_status(booking, Booking.BLOCKING_STATUSES, "rescheduled")
+            _require_seat_for_attendee(booking, actor, seat_uid, "reschedule")
             if actor.is_attendee:
                 _check_attendee_cutoff(
                     booking,

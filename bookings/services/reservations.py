@@ -1,10 +1,15 @@
-"""Short holds on a slot, so that an attendee can fill in the form without losing it."""
+"""Short holds on a slot, so that an attendee can fill in the form without losing it.
 
+Whoever knows a reservation's uid (a random UUID) may read, move or release it, as in Cal.com.
+"""
+
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Membership
 from bookings.errors import InvalidInput, ReservationNotFound
 from bookings.models import SlotReservation
 from bookings.services import inputs
@@ -25,6 +30,38 @@ def _check_minutes(minutes) -> int:
     return minutes
 
 
+def _check_length(event_type, length) -> int:
+    # The same check as for a booking; the reservation body calls the length slotDuration.
+    try:
+        return inputs.check_length(event_type, length)
+    except InvalidInput as error:
+        raise InvalidInput(
+            error.message, details={**error.details, "field": "slotDuration"}
+        ) from None
+
+
+def can_choose_reservation_minutes(user, event_type) -> bool:
+    """Who may hold a slot for longer or shorter than the default: people of the event type's
+    circle (its owner, its team, their organization), as Cal.com allows. Anyone else, the
+    public included, gets the default five minutes."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if event_type.team_id is not None:
+        team = event_type.team
+        if team.organization_id is not None and team.organization_id == user.organization_id:
+            return True
+        return Membership.objects.filter(user=user, team_id=event_type.team_id).exists()
+    owner = event_type.owner
+    if owner.id == user.id:
+        return True
+    if owner.organization_id is not None and owner.organization_id == user.organization_id:
+        return True
+    shared_teams = Membership.objects.filter(user=owner).values("team_id")
+    return Membership.objects.filter(user=user, team_id__in=shared_teams).exists()
+
+
 def _hold(event_type, start, length, now, own_uid=None):
     """The host a hold takes: the round-robin choice, the owner, or None (all: collective)."""
     lock_hosts(host_user_ids(event_type))
@@ -37,11 +74,23 @@ def _hold(event_type, start, length, now, own_uid=None):
     return organizer_id
 
 
+def find_reservation(reservation_uid) -> SlotReservation:
+    """The reservation with that uid, expired or not; ReservationNotFound for anything else
+    (including a uid that is not a UUID)."""
+    reservation = None
+    parsed = _parse_uid(reservation_uid)
+    if parsed is not None:
+        reservation = SlotReservation.objects.filter(uid=parsed).first()
+    if reservation is None:
+        raise ReservationNotFound(f"No reservation with uid {reservation_uid}.")
+    return reservation
+
+
 def reserve_slot(event_type, start, *, length=None, minutes=None, reserved_by=None, now=None):
     """Hold a bookable slot for `minutes` (default 5). Raises the slot errors when it is not
-    bookable, ReservationHeld when someone else holds it."""
+    bookable, ReservationHeld when someone else holds it. Locks the event type's hosts."""
     now = now or timezone.now()
-    length = inputs.check_length(event_type, length)
+    length = _check_length(event_type, length)
     minutes = _check_minutes(minutes)
     with transaction.atomic():
         host_id = _hold(event_type, start, length, now)
@@ -55,22 +104,30 @@ def reserve_slot(event_type, start, *, length=None, minutes=None, reserved_by=No
         )
 
 
-def update_reservation(reservation_uid, *, start, length=None, minutes=None, now=None):
-    """Move or extend one's own hold (same event type)."""
+def update_reservation(
+    reservation_uid, *, start, length=None, minutes=None, event_type=None, now=None
+):
+    """Move or extend one's own active hold, optionally onto another event type; the hold
+    restarts for `minutes` (default 5). The new slot is checked as for a new reservation, with
+    the hold itself not in the way. Expired or unknown: ReservationNotFound."""
     now = now or timezone.now()
     minutes = _check_minutes(minutes)
+    parsed = _parse_uid(reservation_uid)
     with transaction.atomic():
         reservation = (
             SlotReservation.objects.select_for_update()
             .select_related("event_type")
-            .filter(uid=reservation_uid, expires_at__gt=now)
+            .filter(uid=parsed, expires_at__gt=now)
             .first()
+            if parsed is not None
+            else None
         )
         if reservation is None:
             raise ReservationNotFound("No active reservation with that uid.")
-        event_type = reservation.event_type
-        length = inputs.check_length(event_type, length)
+        event_type = event_type or reservation.event_type
+        length = _check_length(event_type, length)
         reservation.host_id = _hold(event_type, start, length, now, own_uid=reservation.uid)
+        reservation.event_type = event_type
         reservation.start = start
         reservation.end = start + timedelta(minutes=length)
         reservation.expires_at = now + timedelta(minutes=minutes)
@@ -79,6 +136,18 @@ def update_reservation(reservation_uid, *, start, length=None, minutes=None, now
 
 
 def release_reservation(reservation_uid) -> None:
-    deleted, _ = SlotReservation.objects.filter(uid=reservation_uid).delete()
+    parsed = _parse_uid(reservation_uid)
+    deleted = 0
+    if parsed is not None:
+        deleted, _ = SlotReservation.objects.filter(uid=parsed).delete()
     if not deleted:
         raise ReservationNotFound("No reservation with that uid.")
+
+
+def _parse_uid(value) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
