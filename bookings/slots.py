@@ -57,6 +57,23 @@ def from_epoch(seconds: float) -> datetime:
 class SlotSearch:
     slots: list[Slot]
     hosts: dict[int, HostAvailability]
+    inputs: _Inputs | None = None
+    now: datetime | None = None
+    length: int | None = None
+
+    def explain(self, start: datetime) -> availability.Explanation:
+        """Why `start` is or is not bookable, from the inputs already loaded (no queries).
+
+        Exact for a search whose range held `start`, as the check before a booking does."""
+        inputs = self.inputs
+        return availability.explain_start(
+            inputs.rules,
+            inputs.hosts,
+            start,
+            now=self.now,
+            length=self.length,
+            seated=inputs.seated,
+        )
 
     def slot_at(self, start: datetime) -> Slot | None:
         for slot in self.slots:
@@ -119,7 +136,7 @@ def find_slots(
         all_hosts,
     )
     if not inputs.hosts:
-        return SlotSearch([], {})
+        return SlotSearch([], {}, inputs, now, length)
     slots = availability.compute_slots(
         inputs.rules,
         inputs.hosts,
@@ -130,7 +147,7 @@ def find_slots(
         seated=inputs.seated,
         all_hosts=all_hosts,
     )
-    return SlotSearch(slots, {h.host_id: h for h in inputs.hosts})
+    return SlotSearch(slots, {h.host_id: h for h in inputs.hosts}, inputs, now, length)
 
 
 def explain_start(

@@ -79,15 +79,7 @@ def require_slot(
     slot = search.slot_at(start)
     if slot is not None:
         return slot, search
-    explanation = slots.explain_start(
-        event_type,
-        start,
-        now=now,
-        length=length,
-        exclude_booking_uid=exclude_booking_uid,
-        own_reservation_uid=own_reservation_uid,
-    )
-    raise unavailable_error(event_type, explanation, now, own_reservation_uid)
+    raise unavailable_error(event_type, search.explain(start), now, own_reservation_uid)
 
 
 def unavailable_error(event_type, explanation, now, own_reservation_uid=None):
