@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from django.db.models import Prefetch
 
-from bookings.models import Attendee, Booking, BookingHost
+from bookings import ics
+from bookings.models import Attendee, Booking, BookingHistory, BookingHost, BookingNote
 
 
 def iso_utc(moment: datetime) -> str:
@@ -134,3 +135,78 @@ def _responses_output(booking: Booking, attendees: list[Attendee]) -> dict:
     if booking.guests:
         responses.setdefault("guests", list(booking.guests))
     return responses
+
+
+# --- Sub-resources: attendees, notes, history, calendar ------------------------------------------
+
+
+def attendee_with_id_output(attendee: Attendee, *, seated: bool = False) -> dict:
+    """An attendee addressed on its own (Cal.com's BookingAttendeeOutput: id and bookingId)."""
+    return {
+        "id": attendee.id,
+        "bookingId": attendee.booking_id,
+        **attendee_output(attendee, seated=seated),
+    }
+
+
+def note_output(note: BookingNote) -> dict:
+    author = note.author
+    return {
+        "id": note.id,
+        "content": note.content,
+        "isPrivate": note.is_private,
+        "createdAt": iso_utc(note.created_at),
+        "author": {"id": author.id, "name": author.display_name} if author else None,
+    }
+
+
+def history_output(row: BookingHistory) -> dict:
+    return {
+        "action": row.action,
+        "actor": {"email": row.actor_email or None, "role": row.actor_role or None},
+        "channel": row.channel,
+        "before": row.before or {},
+        "after": row.after or {},
+        "createdAt": iso_utc(row.created_at),
+    }
+
+
+ICS_STATUS = {
+    Booking.Status.ACCEPTED: ics.CONFIRMED,
+    Booking.Status.PENDING: ics.TENTATIVE,
+    Booking.Status.CANCELLED: ics.CANCELLED,
+    Booking.Status.REJECTED: ics.CANCELLED,
+}
+
+
+def calendar_event(booking: Booking, *, show_attendees: bool = True) -> ics.CalendarEvent:
+    """The booking as plain calendar values for bookings/ics.py and bookings/calendar_links.py.
+
+    The organizer is the booking's organizer; the other hosts, the attendees and the guests
+    are ATTENDEEs. show_attendees: False leaves out attendees and guests (seated bookings whose
+    event type hides them from non-managers); the hosts stay.
+    """
+    host_rows = _ordered_hosts(booking)
+    organizer = booking.organizer
+    people = [
+        ics.Participant(row.user.email, row.user.display_name)
+        for row in host_rows
+        if row.user_id != booking.organizer_id
+    ]
+    if show_attendees:
+        people += [ics.Participant(a.email, a.name) for a in booking.attendees.all()]
+        people += [
+            ics.Participant(email, partstat="NEEDS-ACTION") for email in booking.guests or []
+        ]
+    return ics.CalendarEvent(
+        uid=booking.ics_uid or f"{booking.uid}@rendezvous",
+        sequence=booking.ics_sequence,
+        start=booking.start,
+        end=booking.end,
+        summary=booking.ics_title or booking.title,
+        description=booking.ics_description or booking.description,
+        location=booking.meeting_url or booking.location,
+        status=ICS_STATUS[booking.status],
+        organizer=ics.Participant(organizer.email, organizer.display_name),
+        attendees=people,
+    )

@@ -11,8 +11,9 @@ class UnsupportedVersion(exceptions.APIException):
     error_code = "unsupported_api_version"
 
 
+# Serves `api_version` without the header; any other version asked for is a 400.
+# (A comment, not a docstring: the OpenAPI document would show it on every operation.)
 class VersionedAPIView(APIView):
-    """Serves `api_version` without the header; any other version asked for is a 400."""
 
     api_version: str = ""
 

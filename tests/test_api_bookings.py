@@ -133,3 +133,20 @@ def test_on_a_seated_booking_an_attendee_changes_only_their_own_seat(api_as, fac
     assert own.status_code == 200, own.json()
     assert Booking.objects.get(uid=uid).status == "accepted"
     assert Booking.objects.get(uid=uid).attendees.count() == 1
+
+
+def test_the_host_merges_metadata_and_others_cannot(api_as, event_type, host, factory):
+    booking = factory.book(event_type, utc(2027, 1, 5, 9), metadata={"a": "1", "b": "2"}).booking
+    response = api_as(host).patch(f"/v2/bookings/{booking.uid}", {"metadata": {"b": None, "c": 3}})
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["metadata"] == {"a": "1", "c": 3}
+    outsider = api_as(factory.user("olga")).patch(
+        f"/v2/bookings/{booking.uid}", {"metadata": {"x": "y"}}
+    )
+    assert outsider.status_code == 404
+    assert api_as(None).patch(f"/v2/bookings/{booking.uid}", {"metadata": {}}).status_code == 401
+    too_many = api_as(host).patch(
+        f"/v2/bookings/{booking.uid}", {"metadata": {f"k{i}": "v" for i in range(60)}}
+    )
+    assert too_many.status_code == 400
+    assert too_many.json()["error"]["code"] == "invalid_metadata"

@@ -404,6 +404,10 @@ class ReassignBookingView(BookingsApiView):
     @extend_schema(
         operation_id="reassignBooking",
         summary="Give a round-robin booking to the best other free host",
+        description=(
+            "Round-robin event types only: the free host with the highest priority and the "
+            "fewest recent bookings for their weight takes the booking."
+        ),
         request=ReassignBookingSerializer,
         parameters=POST_PARAMETERS,
         responses={200: REASSIGNED, **docs.errors(400, 401, 404, 409, 422)},
@@ -417,6 +421,7 @@ class ReassignBookingToUserView(BookingsApiView):
     @extend_schema(
         operation_id="reassignBookingToUser",
         summary="Give a round-robin booking to a given host",
+        description="Round-robin event types only; the host must be free at that time.",
         request=ReassignBookingSerializer,
         parameters=[
             *POST_PARAMETERS,

@@ -203,6 +203,11 @@ class BookingsView(BookingsApiView):
     @extend_schema(
         operation_id="listBookings",
         summary="List the bookings you manage",
+        description=(
+            "Bookings of event types you own or host, and of teams you own or administer. "
+            "`status` takes a comma list of upcoming, recurring, past, cancelled, unconfirmed, "
+            "pending, accepted, confirmed, rejected, completed, no_show."
+        ),
         parameters=[docs.version_header(versions.BOOKINGS), ListFilters],
         responses={
             200: docs.envelope("BookingListResponse", BookingOut, many=True, paginated=True),
@@ -248,26 +253,14 @@ class BookingDetailView(BookingsApiView):
             return Response([render(b, request) for b in occurrences])
         return Response(render(lookup.find_booking(uid, bookings), request))
 
-
-class BookingBySeatView(BookingsApiView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        operation_id="getBookingBySeat",
-        summary="Get a seated booking by a seat uid",
-        parameters=[docs.version_header(versions.BOOKINGS)],
-        responses={200: BOOKING, **docs.errors(404)},
-        tags=["Bookings"],
-    )
-    def get(self, request, seat_uid):
-        seat = lookup.find_seat(seat_uid)
-        bookings = with_output_relations(Booking.objects.all())
-        booking = lookup.find_booking(seat.booking.uid, bookings)
-        return Response(render(booking, request, seat_uid=str(seat.seat_uid)))
-
     @extend_schema(
         operation_id="updateBooking",
         summary="Merge keys into a booking's metadata",
+        description=(
+            "Keys are merged into the existing metadata; a null value removes a key. The result "
+            "must stay within 50 keys of at most 40 characters and string values of at most "
+            "500 characters."
+        ),
         request=UpdateBookingSerializer,
         parameters=[docs.version_header(versions.BOOKINGS)],
         responses={200: BOOKING, **docs.errors(400, 401, 404)},
@@ -279,3 +272,21 @@ class BookingBySeatView(BookingsApiView):
         booking = managed_booking(request.user, uid)
         updated = update_metadata(booking, body.validated_data["metadata"], host_actor(request))
         return Response(render(updated, request))
+
+
+class BookingBySeatView(BookingsApiView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="getBookingBySeat",
+        summary="Get a seated booking by a seat uid",
+        description="The booking the seat belongs to, with that seat's `seatUid`.",
+        parameters=[docs.version_header(versions.BOOKINGS)],
+        responses={200: BOOKING, **docs.errors(404)},
+        tags=["Bookings"],
+    )
+    def get(self, request, seat_uid):
+        seat = lookup.find_seat(seat_uid)
+        bookings = with_output_relations(Booking.objects.all())
+        booking = lookup.find_booking(seat.booking.uid, bookings)
+        return Response(render(booking, request, seat_uid=str(seat.seat_uid)))
