@@ -178,3 +178,139 @@ def test_nothing_half_written_by_a_refused_recurring_booking(world, factory):
     assert not Booking.objects.filter(event_type=weekly).exists()
     assert SlotReservation.objects.count() == 0
     assert EventType.objects.filter(slug="weekly").exists()
+
+
+def assert_refused(response, status, code):
+    assert response.status_code == status, response.json()
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["error"]["code"] == code, body
+    assert body["error"]["message"]
+
+
+RESCHEDULE_CASES = {
+    "no-start": ({}, 400, "validation_error"),
+    "start-unparseable": ({"start": "soon"}, 400, "validation_error"),
+    "start-not-utc": ({"start": "2027-01-07T10:00:00-05:00"}, 400, "validation_error"),
+    "start-in-the-past": ({"start": "2020-01-07T10:00:00Z"}, 400, "start_in_past"),
+    "start-off-grid": ({"start": "2027-01-07T10:10:00Z"}, 400, "outside_availability"),
+    "start-outside-hours": ({"start": "2027-01-07T22:00:00Z"}, 400, "outside_availability"),
+    "start-far-future": ({"start": "9999-12-31T10:00:00Z"}, 400, "validation_error"),
+    "rescheduled-by-not-email": (
+        {"start": "2027-01-07T10:00:00Z", "rescheduledBy": "me"},
+        400,
+        "validation_error",
+    ),
+    "seat-uid-malformed": (
+        {"start": "2027-01-07T10:00:00Z", "seatUid": "seat-1"},
+        400,
+        "validation_error",
+    ),
+    "reason-not-a-string": (
+        {"start": "2027-01-07T10:00:00Z", "reschedulingReason": {"a": 1}},
+        400,
+        "validation_error",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "body, status, code", RESCHEDULE_CASES.values(), ids=RESCHEDULE_CASES.keys()
+)
+def test_bad_reschedules_are_refused_cleanly(world, body, status, code):
+    uid = world["booking"].uid
+    assert_refused(Api(None).post(f"/v2/bookings/{uid}/reschedule", body), status, code)
+    assert Booking.objects.get(uid=uid).status == "accepted"
+    assert Booking.objects.count() == 1
+
+
+def test_rescheduling_an_unknown_booking_is_a_404(world):
+    response = Api(None).post("/v2/bookings/nope/reschedule", {"start": START})
+    assert_refused(response, 404, "booking_not_found")
+
+
+CANCEL_CASES = {
+    "reason-not-a-string": ({"cancellationReason": ["x"]}, 400, "validation_error"),
+    "subsequent-not-boolean": ({"cancelSubsequentBookings": "yes"}, 400, "validation_error"),
+    "seat-uid-malformed": ({"seatUid": "x"}, 400, "validation_error"),
+    "seat-uid-unknown": ({"seatUid": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, 400, "invalid_input"),
+    "body-is-a-list": ([1], 400, "validation_error"),
+}
+
+
+@pytest.mark.parametrize("body, status, code", CANCEL_CASES.values(), ids=CANCEL_CASES.keys())
+def test_bad_cancellations_are_refused_cleanly(world, body, status, code):
+    uid = world["booking"].uid
+    assert_refused(Api(None).post(f"/v2/bookings/{uid}/cancel", body), status, code)
+    assert Booking.objects.get(uid=uid).status == "accepted"
+
+
+def test_cancelling_twice_is_a_conflict(world):
+    uid = world["booking"].uid
+    assert Api(None).post(f"/v2/bookings/{uid}/cancel", {}).status_code == 200
+    assert_refused(Api(None).post(f"/v2/bookings/{uid}/cancel", {}), 409, "invalid_transition")
+
+
+def slots_query(world, **changes):
+    query = {"eventTypeId": world["event_type"].id, "start": "2027-01-04", "end": "2027-01-08"}
+    query.update(changes)
+    return {key: value for key, value in query.items() if value is not DROP}
+
+
+SLOT_CASES = {
+    "no-start": ({"start": DROP}, 400, "validation_error"),
+    "no-end": ({"end": DROP}, 400, "validation_error"),
+    "end-before-start": ({"start": "2027-01-08", "end": "2027-01-04"}, 400, "validation_error"),
+    "start-unparseable": ({"start": "tomorrow"}, 400, "validation_error"),
+    "range-too-long": ({"end": "2028-01-04"}, 400, "validation_error"),
+    "unknown-time-zone": ({"timeZone": "Europe/Atlantis"}, 400, "validation_error"),
+    "duration-not-offered": ({"duration": 45}, 400, "validation_error"),
+    "duration-not-a-number": ({"duration": "long"}, 400, "validation_error"),
+    "unknown-format": ({"format": "xml"}, 400, "validation_error"),
+    "unknown-event-type": ({"eventTypeId": 999999}, 404, "event_type_not_found"),
+    "no-event-type": ({"eventTypeId": DROP}, 400, None),
+    "slug-without-owner": ({"eventTypeId": DROP, "eventTypeSlug": "intro"}, 400, None),
+    "single-username-group": ({"eventTypeId": DROP, "usernames": "dana"}, 400, None),
+}
+
+
+@pytest.mark.parametrize("changes, status, code", SLOT_CASES.values(), ids=SLOT_CASES.keys())
+def test_bad_slot_queries_are_refused_cleanly(world, changes, status, code):
+    response = Api(None).get("/v2/slots", slots_query(world, **changes))
+    assert response.status_code == status, response.json()
+    assert response.json()["status"] == "error"
+    if code:
+        assert response.json()["error"]["code"] == code
+
+
+RESERVATION_CASES = {
+    "no-event-type": ({"eventTypeId": DROP}, 400, "validation_error"),
+    "no-start": ({"slotStart": DROP}, 400, "validation_error"),
+    "start-not-utc": ({"slotStart": "2027-01-05T11:00:00+01:00"}, 400, "validation_error"),
+    "start-taken": ({"slotStart": "2027-01-06T10:00:00Z"}, 409, "slot_unavailable"),
+    "start-off-grid": ({"slotStart": "2027-01-05T10:05:00Z"}, 400, "outside_availability"),
+    "unknown-event-type": ({"eventTypeId": 999999}, 404, "event_type_not_found"),
+    "duration-not-offered": ({"slotDuration": 45}, 400, "invalid_input"),
+    "hold-minutes-without-key": ({"reservationDuration": 30}, 401, None),
+}
+
+
+@pytest.mark.parametrize(
+    "changes, status, code", RESERVATION_CASES.values(), ids=RESERVATION_CASES.keys()
+)
+def test_bad_reservations_are_refused_cleanly(world, changes, status, code):
+    body = {"eventTypeId": world["event_type"].id, "slotStart": START, **changes}
+    body = {key: value for key, value in body.items() if value is not DROP}
+    response = Api(None).post("/v2/slots/reservations", body)
+    assert response.status_code == status, response.json()
+    assert response.json()["status"] == "error"
+    if code:
+        assert response.json()["error"]["code"] == code
+    assert not SlotReservation.objects.exists()
+
+
+@pytest.mark.parametrize("uid", ["not-a-uuid", "3fa85f64-5717-4562-b3fc-2c963f66afa6"])
+def test_unknown_reservations_are_a_404(world, uid):
+    response = Api(None).get(f"/v2/slots/reservations/{uid}")
+    assert response.status_code == 404
+    assert Api(None).delete(f"/v2/slots/reservations/{uid}").status_code == 404
