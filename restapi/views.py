@@ -11,15 +11,15 @@ class UnsupportedVersion(exceptions.APIException):
     error_code = "unsupported_api_version"
 
 
-# Serves `api_version` without the header; any other version asked for is a 400.
+# Serves `api_version` without the header; any other version asked for is a 400. A resource
+# Cal.com does not version (api_version None) accepts any header.
 # (A comment, not a docstring: the OpenAPI document would show it on every operation.)
 class VersionedAPIView(APIView):
-
-    api_version: str = ""
+    api_version: str | None = None
 
     def initial(self, request, *args, **kwargs):
         asked = request.headers.get(HEADER)
-        if asked is not None and asked.strip() != self.api_version:
+        if asked is not None and self.api_version and asked.strip() != self.api_version:
             raise UnsupportedVersion(
                 f"This endpoint speaks {HEADER} {self.api_version}; '{asked}' is not supported."
             )

@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from accounts.api import views
+
+urlpatterns = [
+    path("me", views.MeView.as_view(), name="me"),
+]

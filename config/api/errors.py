@@ -15,6 +15,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from bookings.errors import BookingError
+from eventtypes.services import EventTypeError
 
 logger = logging.getLogger("config.api")
 
@@ -31,6 +32,11 @@ DOMAIN_STATUS = {
     "event_type_not_found": 404,
     "booking_not_found": 404,
     "occurrence_not_found": 404,
+    "team_not_found": 404,
+    "schedule_not_found": 404,
+    "private_link_not_found": 404,
+    "not_team_admin": 403,
+    "slug_taken": 409,
 }
 
 DRF_CODES = {
@@ -68,7 +74,7 @@ def error_response(request, status: int, code: str, message: str, details=None, 
 def handle_exception(exc, context):
     """DRF's EXCEPTION_HANDLER."""
     request = context["request"]
-    if isinstance(exc, BookingError):
+    if isinstance(exc, BookingError | EventTypeError):
         status = DOMAIN_STATUS.get(exc.code, 400)
         headers = {}
         if getattr(exc, "retry_after", None):
