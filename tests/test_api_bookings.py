@@ -150,3 +150,116 @@ def test_the_host_merges_metadata_and_others_cannot(api_as, event_type, host, fa
     )
     assert too_many.status_code == 400
     assert too_many.json()["error"]["code"] == "invalid_metadata"
+
+
+def bulk_bookings(event_type, host, count):
+    """`count` accepted bookings with an attendee each, written directly."""
+    from datetime import timedelta
+
+    from bookings.models import Attendee, BookingHost
+
+    bookings = Booking.objects.bulk_create(
+        Booking(
+            event_type=event_type,
+            organizer=host,
+            start=utc(2027, 2, 1, 9) + timedelta(hours=i),
+            end=utc(2027, 2, 1, 9, 30) + timedelta(hours=i),
+            title=f"Booking {i}",
+            ics_uid=f"bulk-{i}",
+            uid=f"bulk-{event_type.pk}-{i}",
+        )
+        for i in range(count)
+    )
+    BookingHost.objects.bulk_create(
+        BookingHost(booking=b, user=host, blocked_start=b.start, blocked_end=b.end)
+        for b in bookings
+    )
+    Attendee.objects.bulk_create(
+        Attendee(booking=b, name="A", email=f"a{b.pk}@example.com") for b in bookings
+    )
+
+
+def test_listing_costs_the_same_queries_for_1_and_100_bookings(api_as, event_type, host, factory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(host)
+    client.get("/v2/me")  # the key's first use records itself; measure the calls after it
+    bulk_bookings(event_type, host, 1)
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get("/v2/bookings", {"take": 100}).json()["data"]) == 1
+    bulk_bookings(factory.event_type(host, slug="second"), host, 99)
+    with CaptureQueriesContext(connection) as hundred:
+        assert len(client.get("/v2/bookings", {"take": 100}).json()["data"]) == 100
+    assert len(one) == len(hundred)
+    assert len(one) <= 8
+
+
+@pytest.fixture
+def team_world(factory):
+    owner, cohost, admin, member = (factory.user(n) for n in ("tom", "cora", "adam", "mia"))
+    team = factory.team(owner, cohost, admin, member, admins=(owner, admin))
+    support = factory.event_type(
+        team=team, slug="support", scheduling_type="roundRobin", hosts=[owner, cohost]
+    )
+    booking = factory.book(support, utc(2027, 1, 5, 10), host_ids=[owner.id]).booking
+    return {"owner": owner, "cohost": cohost, "admin": admin, "member": member, "booking": booking}
+
+
+@pytest.mark.parametrize(
+    "persona, sees",
+    [("owner", True), ("cohost", False), ("admin", True), ("member", False)],
+)
+def test_who_lists_a_team_booking(api_as, team_world, persona, sees):
+    data = api_as(team_world[persona]).get("/v2/bookings").json()["data"]
+    assert [b["uid"] for b in data] == ([team_world["booking"].uid] if sees else [])
+
+
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        ("upcoming", 1),
+        ("past", 0),
+        ("cancelled", 0),
+        ("unconfirmed", 0),
+        ("accepted", 1),
+        ("CONFIRMED", 1),
+        ("pending", 0),
+        ("no_show", 0),
+    ],
+)
+def test_status_filters(api_as, event_type, host, factory, status, expected):
+    factory.book(event_type, utc(2027, 1, 5, 9))
+    data = api_as(host).get("/v2/bookings", {"status": status}).json()["data"]
+    assert len(data) == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "sideways"},
+        {"take": 0},
+        {"take": 251},
+        {"skip": -1},
+        {"sortStart": "up"},
+        {"afterStart": "yesterday"},
+        {"eventTypeIds": "1,x"},
+        {"attendeeEmail": "nope"},
+    ],
+)
+def test_bad_list_filters_are_a_400(api_as, host, params):
+    response = api_as(host).get("/v2/bookings", params)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+def test_list_filters_by_attendee_event_type_and_range(api_as, event_type, host, factory):
+    factory.book(event_type, utc(2027, 1, 5, 9), email="ada@example.com")
+    factory.book(event_type, utc(2027, 1, 6, 9), email="bob@example.com")
+    client = api_as(host)
+    assert len(client.get("/v2/bookings", {"attendeeEmail": "ADA@example.com"}).json()["data"]) == 1
+    assert len(client.get("/v2/bookings", {"eventTypeIds": str(event_type.id)}).json()["data"]) == 2
+    later = client.get("/v2/bookings", {"afterStart": "2027-01-06T00:00:00Z"}).json()["data"]
+    assert [b["attendees"][0]["email"] for b in later] == ["bob@example.com"]
+    newest_first = client.get("/v2/bookings", {"sortStart": "desc"}).json()["data"]
+    assert newest_first[0]["start"] > newest_first[1]["start"]
