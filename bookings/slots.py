@@ -221,12 +221,11 @@ def find_group_slots(
     margin = timedelta(minutes=length)
     busy, _ = _load_busy(ids, range_start, range_end + margin, exclude_booking_uid)
     held = defaultdict(list)
-    for host_id, start, end in (
-        SlotReservation.objects.active(now)
-        .filter(host_id__in=ids, start__lt=range_end + margin, end__gt=range_start)
-        .values_list("host_id", "start", "end")
+    for _, holders, start, end in _other_reservations(
+        None, ids, range_start, range_end + margin, now, None
     ):
-        held[host_id].append((start, end))
+        for user_id in holders:
+            held[user_id].append((start, end))
     hosts = []
     for user_id in ids:
         schedule = schedules.get(user_id)
@@ -284,7 +283,7 @@ def _gather(
         )
 
     seat_holds = defaultdict(int)
-    for held_type, held_host, held_start, held_end in _other_reservations(
+    for held_type, holders, held_start, held_end in _other_reservations(
         event_type,
         user_ids,
         range_start - margin_before,
@@ -295,7 +294,7 @@ def _gather(
         if event_type.is_seated and held_type == event_type.id:
             seat_holds[held_start] += 1  # on a seated type a hold takes one seat
         elif not rules.allow_double_booking:
-            for user_id in [held_host] if held_host else user_ids:
+            for user_id in holders:
                 held[user_id].append((held_start, held_end))
 
     counted = _load_counted(
@@ -421,14 +420,34 @@ def _load_schedules(event_type, hosts, range_start, range_end) -> dict[int, _Sch
 
 
 def _other_reservations(event_type, user_ids, start, end, now, own_reservation_uid):
+    """Others' unexpired holds touching these users, as (event type, holders, start, end).
+
+    A hold names its host; a hold on a collective team type names none and holds every host
+    of that type, so those hosts are busy for their other event types too. One query: the
+    join on the hold's event type's hosts says who they are.
+    """
+    touching = Q(host_id__in=user_ids) | Q(
+        host__isnull=True, event_type__hosts__user_id__in=user_ids
+    )
+    if event_type is not None:
+        touching |= Q(event_type=event_type)
     reservations = SlotReservation.objects.active(now).filter(
-        Q(host_id__in=user_ids) | Q(event_type=event_type),
-        start__lt=end,
-        end__gt=start,
+        touching, start__lt=end, end__gt=start
     )
     if own_reservation_uid:
         reservations = reservations.exclude(uid=own_reservation_uid)
-    return list(reservations.values_list("event_type_id", "host_id", "start", "end"))
+    found = {}
+    for pk, type_id, host_id, held_start, held_end, type_host in reservations.values_list(
+        "pk", "event_type_id", "host_id", "start", "end", "event_type__hosts__user_id"
+    ):
+        holders = found.setdefault(pk, (type_id, set(), held_start, held_end))[1]
+        if host_id is not None:
+            holders.add(host_id)
+        elif type_host in user_ids:
+            holders.add(type_host)
+        elif event_type is not None and type_id == event_type.id:
+            holders.update(user_ids)
+    return list(found.values())
 
 
 def _limit_window(rules: EventRules, range_start, range_end) -> tuple[datetime, datetime] | None:

@@ -770,3 +770,17 @@ def test_a_reservation_holds_the_only_seat_of_an_empty_seated_slot(factory, host
     with pytest.raises((ReservationHeld, SeatsFull)):
         factory.book(event_type, START)
     assert factory.book(event_type, START, reservation_uid=reservation.uid).booking
+
+
+def test_a_hold_on_a_collective_type_keeps_its_hosts_from_other_bookings(factory):
+    from bookings.services import reserve_slot
+
+    first, second = factory.user(), factory.user()
+    team_sync = factory.event_type(
+        team=factory.team(first, second), scheduling_type="collective", hosts=[first, second]
+    )
+    personal = factory.event_type(second)
+    reserve_slot(team_sync, utc(2027, 1, 5, 10), now=NOW)
+    with pytest.raises(ReservationHeld):
+        factory.book(personal, utc(2027, 1, 5, 10))
+    assert factory.book(personal, utc(2027, 1, 5, 11)).booking
