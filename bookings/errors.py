@@ -79,6 +79,10 @@ class ReservationHeld(BookingError):
         self.retry_after = retry_after
 
 
+class TooManyReservations(BookingError):
+    code = "too_many_reservations"
+
+
 class ReservationNotFound(BookingError):
     code = "reservation_not_found"
 

@@ -258,6 +258,9 @@ class SlotReservation(models.Model):
     reserved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    holder = models.CharField(
+        max_length=100, blank=True, help_text="Who holds it (a user or a client address)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SlotReservationQuerySet.as_manager()
@@ -267,6 +270,7 @@ class SlotReservation(models.Model):
         indexes = [
             models.Index(fields=["event_type", "start"]),
             models.Index(fields=["host", "expires_at"]),
+            models.Index(fields=["holder", "expires_at"]),
         ]
 
     def __str__(self):

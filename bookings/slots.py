@@ -23,6 +23,7 @@ from eventtypes.models import DateOverride, EventType, Schedule, WeeklyAvailabil
 RECENT_BOOKINGS_DAYS = 30
 # Time zones are at most 14 hours from UTC: a margin of two days covers any local period.
 LOCAL_MARGIN = timedelta(days=2)
+HOLD_BUFFER_REACH = timedelta(hours=12)
 
 
 class EpochSeconds(Func):
@@ -221,11 +222,11 @@ def find_group_slots(
     margin = timedelta(minutes=length)
     busy, _ = _load_busy(ids, range_start, range_end + margin, exclude_booking_uid)
     held = defaultdict(list)
-    for _, holders, start, end in _other_reservations(
+    for _, holders, _, blocked in _other_reservations(
         None, ids, range_start, range_end + margin, now, None
     ):
         for user_id in holders:
-            held[user_id].append((start, end))
+            held[user_id].append(blocked)
     hosts = []
     for user_id in ids:
         schedule = schedules.get(user_id)
@@ -283,7 +284,7 @@ def _gather(
         )
 
     seat_holds = defaultdict(int)
-    for held_type, holders, held_start, held_end in _other_reservations(
+    for held_type, holders, held_start, blocked in _other_reservations(
         event_type,
         user_ids,
         range_start - margin_before,
@@ -295,7 +296,7 @@ def _gather(
             seat_holds[held_start] += 1  # on a seated type a hold takes one seat
         elif not rules.allow_double_booking:
             for user_id in holders:
-                held[user_id].append((held_start, held_end))
+                held[user_id].append(blocked)
 
     counted = _load_counted(
         event_type, rules, user_ids, range_start, range_end, exclude_booking_uid
@@ -420,7 +421,8 @@ def _load_schedules(event_type, hosts, range_start, range_end) -> dict[int, _Sch
 
 
 def _other_reservations(event_type, user_ids, start, end, now, own_reservation_uid):
-    """Others' unexpired holds touching these users, as (event type, holders, start, end).
+    """Others' unexpired holds touching these users, as (event type, holders, start, (blocked
+    start, blocked end)): what the booking would block, its buffers included.
 
     A hold names its host; a hold on a collective team type names none and holds every host
     of that type, so those hosts are busy for their other event types too. One query: the
@@ -431,16 +433,27 @@ def _other_reservations(event_type, user_ids, start, end, now, own_reservation_u
     )
     if event_type is not None:
         touching |= Q(event_type=event_type)
+    # Fetched a little wider than the range: a hold's buffers reach beyond its own times.
     reservations = SlotReservation.objects.active(now).filter(
-        touching, start__lt=end, end__gt=start
+        touching, start__lt=end + HOLD_BUFFER_REACH, end__gt=start - HOLD_BUFFER_REACH
     )
     if own_reservation_uid:
         reservations = reservations.exclude(uid=own_reservation_uid)
     found = {}
-    for pk, type_id, host_id, held_start, held_end, type_host in reservations.values_list(
-        "pk", "event_type_id", "host_id", "start", "end", "event_type__hosts__user_id"
-    ):
-        holders = found.setdefault(pk, (type_id, set(), held_start, held_end))[1]
+    rows = reservations.values_list(
+        "pk",
+        "event_type_id",
+        "host_id",
+        "start",
+        "end",
+        "event_type__hosts__user_id",
+        "event_type__before_event_buffer",
+        "event_type__after_event_buffer",
+    )
+    for pk, type_id, host_id, held_start, held_end, type_host, before, after in rows:
+        # A hold keeps what the booking would block: its times widened by its buffers.
+        blocked = (held_start - timedelta(minutes=before), held_end + timedelta(minutes=after))
+        holders = found.setdefault(pk, (type_id, set(), held_start, blocked))[1]
         if host_id is not None:
             holders.add(host_id)
         elif type_host in user_ids:

@@ -419,15 +419,26 @@ class Explanation:
     start: datetime
     slot: Slot | None
     reasons: dict[int, list[str]]  # host id -> why that host cannot take the start
+    scheduling: str = SINGLE
 
     @property
     def bookable(self) -> bool:
         return self.slot is not None
 
     def first_reason(self) -> str | None:
-        """The most telling reason, for an error message: the earliest in REASON_ORDER."""
-        found = {reason for reasons in self.reasons.values() for reason in reasons}
-        return next((reason for reason in REASON_ORDER if reason in found), None)
+        """The most telling reason, for an error message.
+
+        Each host's own is its earliest in REASON_ORDER (the most fundamental). When any one
+        host would do (round robin), the start is as close to bookable as the closest host, so
+        the latest of those; when every host is needed, the earliest.
+        """
+        per_host = [
+            min(reasons, key=REASON_ORDER.index) for reasons in self.reasons.values() if reasons
+        ]
+        if not per_host:
+            return None
+        pick = max if self.scheduling == ROUND_ROBIN else min
+        return pick(per_host, key=REASON_ORDER.index)
 
 
 REASON_ORDER = (
@@ -502,7 +513,7 @@ def explain_start(
         if not plan._within_limits(start):
             found.append(LIMIT_REACHED)
         reasons[host.host_id] = found
-    return Explanation(start, slot, reasons)
+    return Explanation(start, slot, reasons, rules.scheduling)
 
 
 def _overlaps(intervals, start, end) -> bool:

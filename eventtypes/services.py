@@ -119,7 +119,7 @@ def update_event_type(
     The row is locked while it changes. Bookings already made keep what they were made with.
     """
     with transaction.atomic():
-        event_type = EventType.objects.select_for_update().get(pk=event_type.pk)
+        event_type = EventType.objects.select_for_update(no_key=True).get(pk=event_type.pk)
         _apply(event_type, settings)
         if "slug" in settings:
             _check_slug_free(event_type)
@@ -237,7 +237,7 @@ def update_private_link(
     """Switch a link to a new expiry time or a new number of uses; the uses so far count."""
     expires_at, max_uses = _link_limits(expires_at, max_uses, now, required=True)
     with transaction.atomic():
-        link = PrivateLink.objects.select_for_update().get(pk=link.pk)
+        link = PrivateLink.objects.select_for_update(no_key=True).get(pk=link.pk)
         link.expires_at, link.max_uses = expires_at, max_uses
         link.full_clean(exclude=["event_type"])
         link.save(update_fields=["expires_at", "max_uses"])
@@ -353,7 +353,9 @@ def delete_schedule(schedule: Schedule) -> None:
 
 def _lock_owner(user_id: int) -> None:
     # Serialises the changes of one user's schedules (the one-default rule spans rows).
-    list(get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk"))
+    list(
+        get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).values_list("pk")
+    )
 
 
 def _weekly_rows(schedule: Schedule, weekly: Weekly) -> list[WeeklyAvailability]:

@@ -13,6 +13,7 @@ ERROR_DESCRIPTIONS = {
     409: "A conflict: the time was taken, a reservation is held, the state does not allow it",
     410: "Gone",
     422: "Idempotency-Key reused with a different request",
+    429: "Too many: e.g. more slots held at once than allowed",
 }
 
 

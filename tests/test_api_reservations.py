@@ -424,3 +424,35 @@ def test_the_reservation_api_speaks_only_its_version(anonymous, event_type):
     assert response.status_code == 400
     assert error_of(response)["code"] == "unsupported_api_version"
     assert not SlotReservation.objects.exists()
+
+
+def test_one_client_cannot_hold_every_slot(factory):
+    from bookings.services.reservations import MAX_ACTIVE_HOLDS
+    from tests.conftest import Api
+
+    event_type = factory.event_type(factory.user("hoarder-target"), length_minutes=30)
+    client = Api(None)
+    starts = [
+        f"2027-01-05T{9 + i // 2:02}:{30 * (i % 2):02}:00Z" for i in range(MAX_ACTIVE_HOLDS + 1)
+    ]
+    statuses = [
+        client.post("/v2/slots/reservations", {"eventTypeId": event_type.id, "slotStart": start})
+        for start in starts
+    ]
+    assert [r.status_code for r in statuses[:-1]] == [201] * MAX_ACTIVE_HOLDS
+    assert statuses[-1].status_code == 429
+    assert statuses[-1].json()["error"]["code"] == "too_many_reservations"
+
+
+def test_renewing_a_hold_cannot_keep_it_past_an_hour(factory):
+    from datetime import timedelta
+
+    from bookings.models import SlotReservation
+    from bookings.services import reserve_slot, update_reservation
+    from tests.conftest import NOW, utc
+
+    event_type = factory.event_type(factory.user("renewer"), length_minutes=30)
+    hold = reserve_slot(event_type, utc(2027, 1, 5, 10), now=NOW)
+    SlotReservation.objects.filter(pk=hold.pk).update(created_at=NOW - timedelta(minutes=58))
+    renewed = update_reservation(hold.uid, start=utc(2027, 1, 5, 10), minutes=30, now=NOW)
+    assert renewed.expires_at == NOW + timedelta(minutes=2)

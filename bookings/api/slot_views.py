@@ -31,6 +31,13 @@ from restapi import docs, versions
 from restapi.views import VersionedAPIView
 
 
+def holder_of(request) -> str:
+    """Who holds a reservation: the user behind the key, or the client's address."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
 class SlotsApiView(VersionedAPIView):
     api_version = versions.SLOTS
     permission_classes = [AllowAny]
@@ -207,7 +214,7 @@ class ReservationsView(SlotsApiView):
         ),
         request=ReserveSlotSerializer,
         parameters=[VERSION, docs.IDEMPOTENCY_HEADER],
-        responses={201: RESERVATION, **docs.errors(400, 401, 403, 404, 409)},
+        responses={201: RESERVATION, **docs.errors(400, 401, 403, 404, 409, 429)},
         tags=["Slots"],
     )
     def post(self, request):
@@ -221,6 +228,7 @@ class ReservationsView(SlotsApiView):
             length=data.get("slotDuration"),
             minutes=reservation_minutes(request, event_type, data.get("reservationDuration")),
             reserved_by=request.user if request.user.is_authenticated else None,
+            holder=holder_of(request),
         )
         return Response(reservation_output(reservation, timezone.now()), status=201)
 

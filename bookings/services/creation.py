@@ -153,7 +153,7 @@ def raise_if_overlap(error: IntegrityError) -> None:
 def consume_private_link(event_type: EventType, link_hash: str, now: datetime) -> PrivateLink:
     """Use one of a private link's uses, under a lock; raises PrivateLinkInvalid."""
     link = (
-        PrivateLink.objects.select_for_update()
+        PrivateLink.objects.select_for_update(no_key=True)
         .filter(event_type=event_type, link_hash=link_hash)
         .first()
     )
@@ -278,19 +278,26 @@ def host_user_ids(event_type: EventType) -> list[int]:
 
 
 def choose_hosts(event_type, slot, search, host_ids=None) -> tuple[int, list[int]]:
-    """(organizer, all hosts) for a new booking of `slot`."""
+    """(organizer, all hosts) for a new booking of `slot`, or of the seated booking it joins."""
     if not event_type.is_team_event:
         return event_type.owner_id, [event_type.owner_id]
-    free = [search.hosts[host_id] for host_id in slot.host_ids]
+    free = [search.hosts[host_id] for host_id in slot.host_ids if host_id in search.hosts]
+    if slot.booking_uid or not free:
+        # Joining a seated booking: its hosts, even one who has left the event type since.
+        return slot.host_ids[0], list(slot.host_ids)
     if event_type.scheduling_type == EventType.SchedulingType.COLLECTIVE:
         ordered = sorted(free, key=lambda h: (-h.priority, h.host_id))
         return ordered[0].host_id, [h.host_id for h in ordered]
     fixed = [h.host_id for h in free if h.is_fixed]
     candidates = [h for h in free if not h.is_fixed]
     if host_ids is not None:
-        candidates = [h for h in candidates if h.host_id in host_ids]
-        if not candidates and not any(h in host_ids for h in fixed):
+        chosen_rotating = [h for h in candidates if h.host_id in host_ids]
+        named_rotating = set(host_ids) - set(fixed)
+        if chosen_rotating:
+            candidates = chosen_rotating
+        elif named_rotating or not any(h in host_ids for h in fixed):
             raise NoHostAvailable("None of the chosen hosts is free at that time.")
+        # Only fixed hosts named: they join as always, and a rotating host is still chosen.
     if not candidates:
         return fixed[0], fixed
     chosen = availability.choose_round_robin_host(candidates).host_id
@@ -298,19 +305,34 @@ def choose_hosts(event_type, slot, search, host_ids=None) -> tuple[int, list[int
 
 
 def _new_booking(event_type, request, prepared, organizer, start, status_fields, actor):
-    attendee_name = request.attendee.name
+    if event_type.is_seated:
+        # A seated booking is shared by strangers: what one of them wrote (name, notes,
+        # metadata, answers, a meeting link of their own) stays on their seat.
+        title = event_type.title
+        description, metadata, responses = "", {}, {}
+        location, meeting_url = inputs.resolve_location(event_type, None, prepared.uid)
+    else:
+        title = inputs.booking_title(
+            event_type, organizer, request.attendee.name, prepared.location
+        )
+        description, metadata, responses = (
+            request.notes or "",
+            prepared.metadata,
+            prepared.responses,
+        )
+        location, meeting_url = prepared.location, prepared.meeting_url
     return Booking(
         uid=prepared.uid,
         event_type=event_type,
         organizer=organizer,
         start=start,
         end=start + timedelta(minutes=prepared.length),
-        title=inputs.booking_title(event_type, organizer, attendee_name, prepared.location),
-        description=request.notes or "",
-        location=prepared.location,
-        meeting_url=prepared.meeting_url,
-        metadata=prepared.metadata,
-        responses={} if event_type.is_seated else prepared.responses,
+        title=title,
+        description=description,
+        location=location,
+        meeting_url=meeting_url,
+        metadata=metadata,
+        responses=responses,
         guests=prepared.guests,
         ics_title=request.ics_title,
         ics_description=request.ics_description,
@@ -401,7 +423,10 @@ def _create_one(event_type, request, prepared, actor, now, reservation_uid) -> C
     booking = _new_booking(event_type, request, prepared, organizer, request.start, status, actor)
     seated = event_type.is_seated
     row = attendee_row(
-        request.attendee, seated=seated, responses=prepared.responses, metadata=prepared.metadata
+        request.attendee,
+        seated=seated,
+        responses=_seat_responses(prepared, request),
+        metadata=prepared.metadata,
     )
     insert_booking(booking, host_ids, [row])
     seat_uid = str(row.seat_uid) if seated else None
@@ -411,8 +436,19 @@ def _create_one(event_type, request, prepared, actor, now, reservation_uid) -> C
     return CreatedBooking([fresh], "seated" if seated else "single", seat_uid=seat_uid)
 
 
-def _add_seat(booking_uid, event_type, request, prepared, actor) -> CreatedBooking:
+def lock_open_seated(booking_uid) -> Booking:
+    """The seated booking to join, locked; it may have been cancelled since the slot check."""
     booking = lock_booking(Booking.objects.get(uid=booking_uid).pk)
+    if not booking.is_blocking:
+        raise SlotUnavailable(
+            "The booking at that time was cancelled a moment ago; choose the slot again.",
+            details={"reason": "conflict"},
+        )
+    return booking
+
+
+def _add_seat(booking_uid, event_type, request, prepared, actor) -> CreatedBooking:
+    booking = lock_open_seated(booking_uid)
     attendees = list(booking.attendees.all())
     if len(attendees) >= event_type.seats_per_time_slot:
         raise SeatsFull(f"All seats at {iso_utc(booking.start)} are taken.")
@@ -422,7 +458,10 @@ def _add_seat(booking_uid, event_type, request, prepared, actor) -> CreatedBooki
             details={"field": "attendee.email"},
         )
     row = attendee_row(
-        request.attendee, seated=True, responses=prepared.responses, metadata=prepared.metadata
+        request.attendee,
+        seated=True,
+        responses=_seat_responses(prepared, request),
+        metadata=prepared.metadata,
     )
     row.booking = booking
     row.save()
@@ -436,6 +475,13 @@ def _add_seat(booking_uid, event_type, request, prepared, actor) -> CreatedBooki
         seat_uid=seat_uid,
     )
     return CreatedBooking([fresh], "seated", seat_uid=seat_uid)
+
+
+def _seat_responses(prepared, request) -> dict:
+    """A seat's own answers, with the attendee's notes among them."""
+    if request.notes:
+        return {**prepared.responses, "notes": request.notes}
+    return prepared.responses
 
 
 def _user(user_id):
@@ -497,7 +543,8 @@ def _create_series(event_type, request, prepared, actor, now) -> CreatedBooking:
                 SlotUnavailable(f"The host is not free at {iso_utc(start)}."), start, shown_zone
             )
         uid = prepared.uid if index == 0 else Booking._meta.get_field("uid").default()
-        status = status_fields_for(event_type, start, now)
+        # One answer for the whole series: a notice threshold is judged on its first occurrence.
+        status = status_fields_for(event_type, starts[0], now)
         booking = _new_booking(event_type, request, prepared, organizer, start, status, actor)
         booking.uid = uid
         booking.ics_uid = f"{uid}@rendezvous"
@@ -531,19 +578,27 @@ def _occurrence_error(error, start, shown_zone):
 
 
 def _create_instant(event_type, request, prepared, actor, now) -> CreatedBooking:
-    """A team meeting starting now with a host who is not in another booking."""
+    """A team meeting starting now with a host who is neither in another booking (buffers
+    included) nor held by someone's reservation; working hours do not apply."""
     start = now.replace(second=0, microsecond=0)
     end = start + timedelta(minutes=prepared.length)
+    blocked_start = start - timedelta(minutes=event_type.before_event_buffer)
+    blocked_end = end + timedelta(minutes=event_type.after_event_buffer)
     hosts = list(event_type.hosts.all())
-    lock_hosts([h.user_id for h in hosts])
+    user_ids = [h.user_id for h in hosts]
+    lock_hosts(user_ids)
     busy = set(
         BookingHost.objects.filter(
-            user_id__in=[h.user_id for h in hosts],
+            user_id__in=user_ids,
             is_blocking=True,
-            blocked_start__lt=end,
-            blocked_end__gt=start,
+            blocked_start__lt=blocked_end,
+            blocked_end__gt=blocked_start,
         ).values_list("user_id", flat=True)
     )
+    held = SlotReservation.objects.active(now).filter(start__lt=end, end__gt=start)
+    busy |= set(held.filter(host_id__in=user_ids).values_list("host_id", flat=True))
+    if held.filter(event_type=event_type, host__isnull=True).exists():
+        busy |= set(user_ids)
     candidates = [
         availability.HostAvailability(
             host_id=h.user_id, time_zone="UTC", weekly={}, priority=h.priority, weight=h.weight

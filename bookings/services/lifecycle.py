@@ -27,6 +27,7 @@ from bookings.services.creation import (
     claim_reservation,
     host_user_ids,
     insert_booking,
+    lock_open_seated,
     raise_if_overlap,
     status_fields_for,
 )
@@ -65,23 +66,21 @@ def _lock_with_series(booking: Booking, occurrences=None) -> tuple[Booking, list
 # --- Confirm and decline ------------------------------------------------------------------------
 
 
-def _awaiting_host(booking: Booking) -> tuple[Booking, list[Booking]]:
-    """The booking locked, and the other occurrences of its series still awaiting the host,
-    locked too: a series is confirmed or declined as a whole, as Cal.com does."""
+def _pending_series(booking: Booking, pending_on) -> tuple[Booking, list[Booking]]:
+    """The booking locked, and the other occurrences of its series still pending on one of
+    `pending_on`, locked too: a series is confirmed or declined as a whole, as Cal.com does."""
     others = []
     if booking.recurring_series_id:
         others = Booking.objects.filter(
             recurring_series_id=booking.recurring_series_id,
             status=Booking.Status.PENDING,
-            pending_on=Booking.PendingOn.HOST,
+            pending_on__in=pending_on,
         ).exclude(pk=booking.pk)
     booking, others = _lock_with_series(booking, others)
-    still_waiting = [
-        b
-        for b in others
-        if b.status == Booking.Status.PENDING and b.pending_on == Booking.PendingOn.HOST
+    still_pending = [
+        b for b in others if b.status == Booking.Status.PENDING and b.pending_on in pending_on
     ]
-    return booking, still_waiting
+    return booking, still_pending
 
 
 def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
@@ -90,7 +89,7 @@ def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
     Locks the bookings. Outbox: BOOKING_CREATED per booking. Returns the booking asked for.
     """
     with transaction.atomic():
-        booking, others = _awaiting_host(booking)
+        booking, others = _pending_series(booking, [Booking.PendingOn.HOST])
         _require_status(booking, [Booking.Status.PENDING], "confirmed")
         if booking.pending_on == Booking.PendingOn.ATTENDEE:
             raise InvalidTransition(
@@ -114,7 +113,9 @@ def decline_booking(booking: Booking, actor: Actor, *, reason: str = "", now=Non
     again. Locks the bookings. Outbox: BOOKING_REJECTED per booking."""
     with transaction.atomic():
         # Pending on the attendee's opt-in or on the host: the host may decline either way.
-        booking, others = _awaiting_host(booking)
+        booking, others = _pending_series(
+            booking, [Booking.PendingOn.HOST, Booking.PendingOn.ATTENDEE]
+        )
         _require_status(booking, [Booking.Status.PENDING], "declined")
         changed = {}
         for target in [booking, *others]:
@@ -150,7 +151,8 @@ def attendee_opt_in_token(booking: Booking) -> str:
 def confirm_attendee_email(
     token: str, *, channel=Channel.API, booking_uid: str | None = None
 ) -> Booking:
-    """The attendee confirms their address: the booking awaits the host next, or is accepted.
+    """The attendee confirms their address: the booking (every occurrence of a series) awaits
+    the host next, or is accepted.
 
     booking_uid: the booking the caller means; a token signed for another one is refused.
     """
@@ -166,25 +168,30 @@ def confirm_attendee_email(
         found = Booking.objects.filter(uid=data.get("uid")).first()
         if found is None:
             raise InvalidToken("This confirmation link is not valid.")
-        booking = lock_booking(found.pk)
+        booking, others = _pending_series(found, [Booking.PendingOn.ATTENDEE])
         _require_status(booking, [Booking.Status.PENDING], "confirmed by the attendee")
         if booking.pending_on != Booking.PendingOn.ATTENDEE:
             raise InvalidTransition(
                 "The attendee has already confirmed this booking.",
                 details={"status": booking.status},
             )
-        before = snapshot(booking)
-        if booking.requires_host_confirmation:
-            booking.pending_on = Booking.PendingOn.HOST
-            trigger = triggers.BOOKING_REQUESTED
-        else:
-            booking.pending_on = Booking.PendingOn.NOTHING
-            booking.status = Booking.Status.ACCEPTED
-            trigger = triggers.BOOKING_CREATED
-        booking.save(update_fields=["status", "pending_on", "updated_at"])
         attendee = booking.attendees.order_by("id").first()
         actor = Actor.attendee(attendee.email if attendee else "", channel)
-        return record_change(booking, "attendee_confirmed", actor, before=before, trigger=trigger)
+        changed = {}
+        for target in [booking, *others]:  # every occurrence of a series at once
+            before = snapshot(target)
+            if target.requires_host_confirmation:
+                target.pending_on = Booking.PendingOn.HOST
+                trigger = triggers.BOOKING_REQUESTED
+            else:
+                target.pending_on = Booking.PendingOn.NOTHING
+                target.status = Booking.Status.ACCEPTED
+                trigger = triggers.BOOKING_CREATED
+            target.save(update_fields=["status", "pending_on", "updated_at"])
+            changed[target.pk] = record_change(
+                target, "attendee_confirmed", actor, before=before, trigger=trigger
+            )
+        return changed[booking.pk]
 
 
 # --- Cancel -------------------------------------------------------------------------------------
@@ -266,6 +273,7 @@ def cancel_bookings(bookings, actor: Actor, *, reason: str = "", now=None) -> li
         locked = sorted(lock_bookings([b.pk for b in bookings]), key=lambda b: (b.start, b.pk))
         for booking in locked:
             _require_status(booking, Booking.BLOCKING_STATUSES, "cancelled")
+            _require_seat_for_attendee(booking, actor, None, "cancel")
             event_type = booking.event_type
             if actor.is_attendee and event_type:
                 _check_attendee_cutoff(
@@ -394,7 +402,7 @@ def reschedule_booking(
                     "reschedule",
                 )
             if seat_uid:
-                return _move_seat(booking, seat_uid, new_start, actor, now)
+                return _move_seat(booking, seat_uid, new_start, actor, reservation_uid, now)
             return _move_booking(
                 booking, new_start, actor, reason, rescheduled_by_email, reservation_uid, now
             )
@@ -415,6 +423,8 @@ def _move_booking(booking, new_start, actor, reason, rescheduled_by_email, reser
         exclude_booking_uid=booking.uid,
         own_reservation_uid=own_reservation,
     )
+    if slot.booking_uid == booking.uid:
+        raise InvalidInput("The booking is already at that time.", details={"field": "start"})
     if slot.booking_uid:
         return _merge_seats(booking, slot, actor, reason, rescheduled_by_email, now)
     current_hosts = list(booking.booking_hosts.values_list("user_id", flat=True))
@@ -513,11 +523,13 @@ def _copy_attendee(attendee: Attendee) -> Attendee:
 
 def _merge_seats(booking, slot, actor, reason, rescheduled_by_email, now) -> CreatedBooking:
     """Move a whole seated booking onto the booking that already meets at the new time."""
-    target = lock_booking(Booking.objects.get(uid=slot.booking_uid).pk)
+    target = lock_open_seated(slot.booking_uid)
     moving = list(booking.attendees.all())
-    if len(moving) > slot.seats_remaining:
+    # Counted again under the lock: seats may have gone since the slot check.
+    free = booking.event_type.seats_per_time_slot - target.attendees.count()
+    if len(moving) > free:
         raise SeatsFull(
-            f"Only {slot.seats_remaining} seats are free at {iso_utc(target.start)}; "
+            f"Only {max(free, 0)} seats are free at {iso_utc(target.start)}; "
             f"{len(moving)} attendees would move.",
         )
     before = _retire_rescheduled(booking, actor, reason, rescheduled_by_email, now)
@@ -539,16 +551,25 @@ def _merge_seats(booking, slot, actor, reason, rescheduled_by_email, now) -> Cre
     return CreatedBooking([fresh], "seated")
 
 
-def _move_seat(booking, seat_uid, new_start, actor, now) -> CreatedBooking:
+def _move_seat(booking, seat_uid, new_start, actor, reservation_uid, now) -> CreatedBooking:
     event_type = booking.event_type
     attendee = _seat(booking, seat_uid)
     if new_start == booking.start:
         raise InvalidInput("The seat is already at that time.", details={"field": "start"})
-    slot, search = require_slot(event_type, new_start, now=now, length=booking.duration_minutes)
+    own_reservation = claim_reservation(event_type, reservation_uid, new_start, now)
+    slot, search = require_slot(
+        event_type,
+        new_start,
+        now=now,
+        length=booking.duration_minutes,
+        own_reservation_uid=own_reservation,
+    )
     if booking.attendees.count() == 1:
         _cancel_locked(booking, actor, "Rescheduled", now)
     if slot.booking_uid:
-        target = lock_booking(Booking.objects.get(uid=slot.booking_uid).pk)
+        target = lock_open_seated(slot.booking_uid)
+        if target.attendees.count() >= event_type.seats_per_time_slot:
+            raise SeatsFull(f"All seats at {iso_utc(new_start)} are taken.")
     else:
         organizer_id, host_ids = choose_hosts(event_type, slot, search)
         target = Booking(

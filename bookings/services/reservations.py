@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership
-from bookings.errors import InvalidInput, ReservationNotFound
+from bookings.errors import InvalidInput, ReservationNotFound, TooManyReservations
 from bookings.models import SlotReservation
 from bookings.services import inputs
 from bookings.services.creation import choose_hosts, host_user_ids
@@ -18,6 +18,9 @@ from bookings.services.locking import lock_hosts
 from bookings.services.slot_checks import require_slot
 
 MAX_RESERVATION_MINUTES = 60
+# Against hoarding: the holds one holder may have at once, and how long a hold may be renewed.
+MAX_ACTIVE_HOLDS = 10
+MAX_HOLD_LIFETIME = timedelta(minutes=MAX_RESERVATION_MINUTES)
 
 
 def _check_minutes(minutes) -> int:
@@ -86,14 +89,23 @@ def find_reservation(reservation_uid) -> SlotReservation:
     return reservation
 
 
-def reserve_slot(event_type, start, *, length=None, minutes=None, reserved_by=None, now=None):
+def reserve_slot(
+    event_type, start, *, length=None, minutes=None, reserved_by=None, holder="", now=None
+):
     """Hold a bookable slot for `minutes` (default 5). Raises the slot errors when it is not
-    bookable, ReservationHeld when someone else holds it. Locks the event type's hosts."""
+    bookable, ReservationHeld when someone else holds it, TooManyReservations when `holder`
+    (a user or a client address) already has MAX_ACTIVE_HOLDS. Locks the event type's hosts."""
     now = now or timezone.now()
     length = _check_length(event_type, length)
     minutes = _check_minutes(minutes)
     with transaction.atomic():
         host_id = _hold(event_type, start, length, now)
+        if holder and SlotReservation.objects.active(now).filter(holder=holder).count() >= (
+            MAX_ACTIVE_HOLDS
+        ):
+            raise TooManyReservations(
+                f"At most {MAX_ACTIVE_HOLDS} slots can be held at once; book or release one."
+            )
         return SlotReservation.objects.create(
             event_type=event_type,
             host_id=host_id,
@@ -101,6 +113,7 @@ def reserve_slot(event_type, start, *, length=None, minutes=None, reserved_by=No
             end=start + timedelta(minutes=length),
             expires_at=now + timedelta(minutes=minutes),
             reserved_by=reserved_by,
+            holder=holder,
         )
 
 
@@ -113,24 +126,28 @@ def update_reservation(
     now = now or timezone.now()
     minutes = _check_minutes(minutes)
     parsed = _parse_uid(reservation_uid)
+    active = SlotReservation.objects.active(now).select_related("event_type")
+    found = active.filter(uid=parsed).first() if parsed is not None else None
+    if found is None:
+        raise ReservationNotFound("No active reservation with that uid.")
+    event_type = event_type or found.event_type
+    length = _check_length(event_type, length)
     with transaction.atomic():
+        # The fixed order: the hosts (of both event types) first, then the reservation.
+        lock_hosts([*host_user_ids(found.event_type), *host_user_ids(event_type)])
         reservation = (
-            SlotReservation.objects.select_for_update()
-            .select_related("event_type")
-            .filter(uid=parsed, expires_at__gt=now)
-            .first()
-            if parsed is not None
-            else None
+            active.select_for_update(no_key=True, of=("self",)).filter(pk=found.pk).first()
         )
         if reservation is None:
             raise ReservationNotFound("No active reservation with that uid.")
-        event_type = event_type or reservation.event_type
-        length = _check_length(event_type, length)
         reservation.host_id = _hold(event_type, start, length, now, own_uid=reservation.uid)
         reservation.event_type = event_type
         reservation.start = start
         reservation.end = start + timedelta(minutes=length)
-        reservation.expires_at = now + timedelta(minutes=minutes)
+        # Renewing cannot keep a slot forever: a hold lives at most an hour from its creation.
+        reservation.expires_at = min(
+            now + timedelta(minutes=minutes), reservation.created_at + MAX_HOLD_LIFETIME
+        )
         reservation.save()
         return reservation
 

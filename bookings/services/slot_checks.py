@@ -2,10 +2,13 @@
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from bookings import slots
 from bookings.errors import (
     BeforeMinimumNotice,
     BookingLimitReached,
+    EventTypeNotBookable,
     OutsideAvailability,
     OutsideBookingWindow,
     ReservationHeld,
@@ -79,20 +82,30 @@ def require_slot(
     slot = search.slot_at(start)
     if slot is not None:
         return slot, search
-    raise unavailable_error(event_type, search.explain(start), now, own_reservation_uid)
+    if not search.hosts:
+        raise EventTypeNotBookable("This event type has no hosts to book.")
+    explanation = search.explain(start)
+    raise unavailable_error(event_type, explanation, now, length, own_reservation_uid)
 
 
-def unavailable_error(event_type, explanation, now, own_reservation_uid=None):
+def unavailable_error(event_type, explanation, now, length, own_reservation_uid=None):
     reason = explanation.first_reason() or availability.BUSY
     start = explanation.start
     details = {"start": iso_utc(start), "reason": reason, "hosts": explanation.reasons}
     if reason == availability.RESERVED:
+        # The holds in the way: on this event type or on its hosts, near enough that their
+        # buffers and ours may meet (an hour's margin); the slot frees when the last expires.
+        margin = timedelta(hours=1)
+        reach_before = timedelta(minutes=event_type.before_event_buffer) + margin
+        reach_after = timedelta(minutes=length + event_type.after_event_buffer) + margin
         held = SlotReservation.objects.active(now).filter(
-            event_type=event_type, start__lt=start + timedelta(minutes=1), end__gt=start
+            Q(event_type=event_type) | Q(host_id__in=list(explanation.reasons)),
+            start__lt=start + reach_after,
+            end__gt=start - reach_before,
         )
         if own_reservation_uid:
             held = held.exclude(uid=own_reservation_uid)
-        first = held.order_by("expires_at").first()
+        first = held.order_by("expires_at").last()
         seconds = max(1, int((first.expires_at - now).total_seconds())) if first else 60
         return ReservationHeld(
             "Someone else reserved this time slot before you. It will be released in "

@@ -9,6 +9,7 @@ An exception nobody expected is logged and answered with a 500 in the same shape
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import OperationalError
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions
@@ -28,6 +29,7 @@ DOMAIN_STATUS = {
     "no_host_available": 409,
     "changes_disabled": 403,
     "reservation_not_found": 404,
+    "too_many_reservations": 429,
     "not_found": 404,
     "event_type_not_found": 404,
     "booking_not_found": 404,
@@ -80,6 +82,9 @@ def handle_exception(exc, context):
         if getattr(exc, "retry_after", None):
             headers["Retry-After"] = str(exc.retry_after)
         return error_response(request, status, exc.code, exc.message, exc.details or None, headers)
+    if isinstance(exc, OperationalError) and (busy := _database_busy(exc)):
+        status, code, message = busy
+        return error_response(request, status, code, message, headers={"Retry-After": "1"})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -95,6 +100,21 @@ def handle_exception(exc, context):
         return error_response(request, exc.status_code, code, message, details, headers)
     logger.exception("Unhandled error in %s %s", request.method, request.get_full_path())
     return error_response(request, 500, "internal_error", "Internal server error.")
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the request lost to a concurrent
+# one and changed nothing; trying again is safe.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
+def _database_busy(exc) -> tuple[int, str, str] | None:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        logger.warning("Concurrent update refused: %s", exc)
+        return 409, "concurrent_update", "A concurrent request changed the same data; retry."
+    if "database is locked" in str(exc):
+        return 503, "database_busy", "The database is busy; retry in a moment."
+    return None
 
 
 def _drf_code(exc) -> str:
