@@ -66,3 +66,17 @@ def is_event_type_host(user, event_type) -> bool:
     if event_type.owner_id == user.id:
         return True
     return event_type.hosts.filter(user=user).exists()
+
+
+def can_manage_all(user, booking: Booking) -> bool:
+    """Whether the user manages the booking and, for a series, every one of its occurrences:
+    an action that may reach several occurrences acts as host only then."""
+    if not booking.recurring_series_id:
+        return can_manage(user, booking)
+    occurrences = Booking.objects.filter(recurring_series_id=booking.recurring_series_id)
+    return (
+        user is not None
+        and user.is_authenticated
+        and managed_bookings(user).filter(recurring_series_id=booking.recurring_series_id).count()
+        == occurrences.count()
+    )

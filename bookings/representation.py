@@ -106,6 +106,9 @@ def booking_output(booking: Booking, *, seat_uid: str | None = None, show_attend
         "meetingUrl": booking.meeting_url,
         "rating": booking.rating,
     }
+    if seated and not show_attendees:
+        # Who cancelled or moved a shared booking is one of the hidden attendees.
+        optional["cancelledByEmail"] = optional["rescheduledByEmail"] = None
     data.update({key: value for key, value in optional.items() if value not in (None, "")})
     if booking.rejection_reason:
         data["rejectionReason"] = booking.rejection_reason

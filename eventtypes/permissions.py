@@ -29,6 +29,16 @@ def _admin_team_ids(user):
     return Membership.objects.filter(user=user, role__in=ADMIN_ROLES).values("team_id")
 
 
+def manager_check(user):
+    """A predicate telling which event types the user manages, in one query for all of them."""
+    if not user.is_authenticated:
+        return lambda event_type: False
+    if user.is_superuser:
+        return lambda event_type: True
+    admin_teams = set(_admin_team_ids(user).values_list("team_id", flat=True))
+    return lambda event_type: event_type.owner_id == user.id or event_type.team_id in admin_teams
+
+
 def readable_event_types(user):
     """Personal types the user owns and every event type of the user's teams."""
     if user.is_superuser:

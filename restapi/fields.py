@@ -63,7 +63,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
 def within_supported_years(field, moment: datetime) -> datetime:
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         field.fail("out_of_range")
-    return moment
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -89,7 +89,7 @@ class UtcDateTimeField(serializers.Field):
         offset = moment.utcoffset()
         if offset:
             self.fail("not_utc", offset=moment.strftime("%z"))
-        return within_supported_years(self, moment.astimezone(UTC))
+        return within_supported_years(self, moment)
 
     def to_representation(self, value):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -126,7 +126,8 @@ class LenientDateTimeField(UtcDateTimeField):
             self.fail("invalid")
         if moment.tzinfo is None:
             self.fail("naive")
-        return within_supported_years(self, moment.astimezone(UTC))
+        within_supported_years(self, moment)  # before converting: year 1 or 9999 could overflow
+        return moment.astimezone(UTC)
 
 
 class TimeZoneField(serializers.CharField):
@@ -148,7 +149,19 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-class StrictIntegerField(serializers.IntegerField):
+# The largest id or count a request may name: what every database column here can hold.
+MAX_INTEGER = 2**31 - 1
+
+
+class BoundedIntegerField(serializers.IntegerField):
+    """An integer no larger than the database's columns (MAX_INTEGER unless said)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_value", MAX_INTEGER)
+        super().__init__(**kwargs)
+
+
+class StrictIntegerField(BoundedIntegerField):
     """A JSON integer; strings like "30" and booleans are refused."""
 
     def to_internal_value(self, data):
@@ -168,6 +181,9 @@ class QueryIntegerListField(serializers.CharField):
     def to_internal_value(self, data):
         text = super().to_internal_value(data)
         try:
-            return [int(part) for part in text.split(",") if part.strip()]
+            numbers = [int(part) for part in text.split(",") if part.strip()]
         except ValueError:
             raise serializers.ValidationError("Give integers separated by commas.") from None
+        if any(not 0 < number <= MAX_INTEGER for number in numbers):
+            raise serializers.ValidationError(f"Give ids between 1 and {MAX_INTEGER}.")
+        return numbers

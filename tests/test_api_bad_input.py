@@ -314,3 +314,64 @@ def test_unknown_reservations_are_a_404(world, uid):
     response = Api(None).get(f"/v2/slots/reservations/{uid}")
     assert response.status_code == 404
     assert Api(None).delete(f"/v2/slots/reservations/{uid}").status_code == 404
+
+
+HOSTILE_REQUESTS = {
+    "offset-before-year-1970": (
+        "get",
+        "/v2/slots?eventTypeId={et}&start=0001-01-01T00:00:00%2B05:00&end=2027-01-06",
+        400,
+    ),
+    "offset-at-year-9999": (
+        "get",
+        "/v2/slots?eventTypeId={et}&start=2027-01-04&end=9999-12-31T23:00:00-05:00",
+        400,
+    ),
+    "huge-integer-in-filter": ("get", "/v2/bookings?eventTypeId=99999999999999999999", 400),
+    "huge-skip": ("get", "/v2/bookings?skip=99999999999999999999", 400),
+    "huge-id-list": ("get", "/v2/bookings?eventTypeIds=1,99999999999999999999", 400),
+    "nul-in-path": ("get", "/v2/bookings/%00", 400),
+    "nul-in-action-path": ("post", "/v2/bookings/%00/cancel", 400),
+    "nul-in-query": (
+        "get",
+        "/v2/slots?eventTypeId={et}&timeZone=%00&start=2027-01-04&end=2027-01-05",
+        400,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "method, path, status", HOSTILE_REQUESTS.values(), ids=HOSTILE_REQUESTS.keys()
+)
+def test_hostile_addresses_are_refused_in_the_envelope(world, method, path, status):
+    client = Api(world["host"])
+    response = getattr(client, method)(path.format(et=world["event_type"].id))
+    assert response.status_code == status, response.content
+    assert response.json()["status"] == "error"
+
+
+HOSTILE_BODIES = {
+    "nul-in-metadata-value": '{"metadata": {"k": "a\\u0000b"}}',
+    "nul-in-metadata-key": '{"metadata": {"\\u0000": "v"}}',
+    "nul-in-attendee-name": '{"attendee": {"name": "A\\u0000"}}',
+    "deeply-nested": "[" * 100000 + "]" * 100000,
+}
+
+
+@pytest.mark.parametrize("raw", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
+def test_hostile_bodies_are_invalid_json(world, raw):
+    response = APIClient().generic("POST", "/v2/bookings", raw, content_type="application/json")
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"]["code"] == "invalid_json"
+    assert Booking.objects.count() == 1
+
+
+def test_a_body_over_the_size_limit_is_a_413_in_the_envelope(world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    raw = json.dumps({"notes": "x" * 20_000})
+    for headers in ({}, {"HTTP_IDEMPOTENCY_KEY": "big-1"}):
+        response = APIClient().generic(
+            "POST", "/v2/bookings", raw, content_type="application/json", **headers
+        )
+        assert response.status_code == 413
+        assert json.loads(response.content)["error"]["code"] == "request_too_large"

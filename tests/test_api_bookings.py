@@ -1,5 +1,7 @@
 """POST /v2/bookings, GET /v2/bookings, GET /v2/bookings/{uid} and /by-seat/{seatUid}."""
 
+import json
+
 import pytest
 
 from bookings.models import Booking
@@ -263,3 +265,77 @@ def test_list_filters_by_attendee_event_type_and_range(api_as, event_type, host,
     assert [b["attendees"][0]["email"] for b in later] == ["bob@example.com"]
     newest_first = client.get("/v2/bookings", {"sortStart": "desc"}).json()["data"]
     assert newest_first[0]["start"] > newest_first[1]["start"]
+
+
+def test_a_seated_booking_shares_nothing_one_attendee_wrote(api_as, factory, host):
+    workshop = factory.event_type(
+        host,
+        slug="workshop-private",
+        seats_per_time_slot=5,
+        locations=[{"type": "link", "link": "https://meet.example.com/workshop"}],
+    )
+    body = {
+        "start": "2027-01-05T10:00:00Z",
+        "eventTypeId": workshop.id,
+        "attendee": {"name": "Carol Secret", "email": "carol@example.com", "timeZone": "UTC"},
+        "notes": "my private notes",
+        "metadata": {"crm": "carol-42"},
+        "meetingUrl": "https://evil.example/phish",
+    }
+    first = api_as(None).post("/v2/bookings", body)
+    assert first.status_code == 201, first.json()
+    second = api_as(None).post(
+        "/v2/bookings",
+        {
+            **body,
+            "attendee": {"name": "Dave", "email": "dave@example.com", "timeZone": "UTC"},
+            "notes": "",
+            "metadata": {},
+            "meetingUrl": "https://meet.example.com/other",
+        },
+    )
+    assert second.status_code == 201, second.json()
+    shared = api_as(None).get(f"/v2/bookings/{first.json()['data']['uid']}").json()["data"]
+    text = json.dumps(shared)
+    assert "Carol" not in text and "carol" not in text
+    assert "my private notes" not in text and "carol-42" not in text
+    assert shared["location"] == "https://meet.example.com/workshop"
+    seat = Booking.objects.get(uid=shared["uid"]).attendees.get(email="carol@example.com")
+    assert seat.responses["notes"] == "my private notes"
+    assert seat.metadata == {"crm": "carol-42"}
+
+
+def test_an_attendee_cannot_cancel_a_whole_seated_booking_by_date(api_as, factory, host):
+    workshop = factory.event_type(host, slug="workshop-dates", seats_per_time_slot=5)
+    first = factory.book(workshop, utc(2027, 1, 6, 10))
+    factory.book(workshop, utc(2027, 1, 6, 10))
+    response = api_as(None).post(
+        f"/v2/bookings/{first.booking.uid}/cancel-future", {"fromDate": "2027-01-01"}
+    )
+    assert response.status_code == 400
+    assert Booking.objects.get(pk=first.booking.pk).status == "accepted"
+
+
+def test_a_host_of_one_occurrence_is_an_attendee_for_the_rest_of_the_series(api_as, factory):
+    alice, bob = factory.user("alice"), factory.user("bob")
+    weekly = factory.event_type(
+        team=factory.team(alice, bob),
+        slug="rr-weekly",
+        scheduling_type="roundRobin",
+        hosts=[alice, bob],
+        recurrence_frequency="weekly",
+        recurrence_max_occurrences=4,
+        disable_cancelling=True,
+    )
+    occurrences = factory.book(weekly, utc(2027, 1, 5, 10), recurrence_count=3).bookings
+    first_host = occurrences[0].organizer
+    other = bob if first_host == alice else alice
+    moved = api_as(first_host).post(f"/v2/bookings/{occurrences[2].uid}/reassign/{other.id}", {})
+    assert moved.status_code == 200, moved.json()
+
+    response = api_as(first_host).post(
+        f"/v2/bookings/{occurrences[0].uid}/cancel", {"cancelSubsequentBookings": True}
+    )
+
+    assert response.status_code == 403  # as an attendee: cancelling is disabled
+    assert Booking.objects.get(pk=occurrences[2].pk).status == "accepted"

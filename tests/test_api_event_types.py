@@ -902,3 +902,23 @@ def test_a_link_of_another_event_type_is_not_found(api_as, factory, owner, event
     response = api_as(owner).delete(f"{links_path(event_type)}/{link.link_hash}")
     error_of(response, 404, "private_link_not_found")
     assert PrivateLink.objects.filter(pk=link.pk).exists()
+
+
+def test_the_public_listing_hides_the_value_of_private_locations(api_as, factory):
+    host = factory.user("lena")
+    factory.event_type(
+        host,
+        slug="home-visit",
+        locations=[
+            {"type": "address", "address": "12 Private Home Rd", "public": False},
+            {"type": "link", "link": "https://meet.example.com/lena", "public": True},
+        ],
+    )
+    anonymous = api_as(None).get("/v2/event-types", {"username": "lena"})
+    assert anonymous.status_code == 200
+    locations = anonymous.json()["data"][0]["locations"]
+    assert locations[0] == {"type": "address", "address": "", "public": False}
+    assert locations[1]["link"] == "https://meet.example.com/lena"
+    assert_matches_contract(anonymous)
+    owner = api_as(host).get("/v2/event-types", {"username": "lena"}).json()["data"][0]
+    assert owner["locations"][0]["address"] == "12 Private Home Rd"

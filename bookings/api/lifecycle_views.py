@@ -89,8 +89,9 @@ def attendee_email(booking: Booking, seat_uid=None) -> str:
 
 
 def caller_actor(request, booking: Booking, seat_uid=None):
-    """The host when the caller manages the booking, else its attendee (held to the cut-offs)."""
-    manages = access.can_manage(request.user, booking)
+    """The host when the caller manages the booking (and every occurrence of its series, which
+    the action may reach), else its attendee, held to the cut-offs."""
+    manages = access.can_manage_all(request.user, booking)
     return actor_for(request, manages, "" if manages else attendee_email(booking, seat_uid))
 
 

@@ -11,6 +11,7 @@ from bookings.services.reservations import MAX_RESERVATION_MINUTES
 from bookings.slot_presentation import FORMATS, TIME
 from bookings.slots import GROUP_DEFAULT_LENGTH, GROUP_LENGTHS
 from restapi.fields import (
+    BoundedIntegerField,
     LenientDateTimeField,
     StrictIntegerField,
     TimeZoneField,
@@ -23,7 +24,7 @@ MAX_RANGE_MONTHS = 3
 class TargetSerializer(serializers.Serializer):
     """Which event type: by id, by slug with its owner's username or its team's slug."""
 
-    eventTypeId = serializers.IntegerField(
+    eventTypeId = BoundedIntegerField(
         required=False, min_value=1, help_text="The event type's id (hidden ones too)"
     )
     eventTypeSlug = serializers.SlugField(required=False, max_length=100)
@@ -32,7 +33,7 @@ class TargetSerializer(serializers.Serializer):
     )
     teamSlug = serializers.SlugField(required=False, max_length=100)
     organizationSlug = serializers.SlugField(required=False, max_length=100)
-    duration = serializers.IntegerField(
+    duration = BoundedIntegerField(
         required=False,
         min_value=1,
         max_value=24 * 60,

@@ -19,7 +19,12 @@ from bookings.queries import STATUS_FILTERS, filter_by_statuses
 from bookings.representation import booking_output, with_output_relations
 from bookings.services import Actor, BookingRequest, create_booking, update_metadata
 from restapi import docs, versions
-from restapi.fields import LenientDateTimeField, ObjectField, QueryIntegerListField
+from restapi.fields import (
+    BoundedIntegerField,
+    LenientDateTimeField,
+    ObjectField,
+    QueryIntegerListField,
+)
 from restapi.views import VersionedAPIView
 
 BOOKING = docs.envelope("BookingResponse", BookingOut)
@@ -68,9 +73,9 @@ class ListFilters(serializers.Serializer):
     attendeeEmail = serializers.EmailField(required=False)
     attendeeName = serializers.CharField(required=False, max_length=200)
     bookingUid = serializers.CharField(required=False, max_length=64)
-    eventTypeId = serializers.IntegerField(required=False, min_value=1)
+    eventTypeId = BoundedIntegerField(required=False, min_value=1)
     eventTypeIds = QueryIntegerListField(required=False)
-    teamId = serializers.IntegerField(required=False, min_value=1)
+    teamId = BoundedIntegerField(required=False, min_value=1)
     teamsIds = QueryIntegerListField(required=False)
     afterStart = LenientDateTimeField(required=False)
     beforeEnd = LenientDateTimeField(required=False, end_of_day=True)
@@ -83,7 +88,7 @@ class ListFilters(serializers.Serializer):
     sortCreated = serializers.ChoiceField(choices=["asc", "desc"], required=False)
     sortUpdatedAt = serializers.ChoiceField(choices=["asc", "desc"], required=False)
     take = serializers.IntegerField(required=False, min_value=1, max_value=250)
-    skip = serializers.IntegerField(required=False, min_value=0)
+    skip = BoundedIntegerField(required=False, min_value=0)
 
     def validate_status(self, value):
         names = [part.strip().lower() for part in value.split(",") if part.strip()]

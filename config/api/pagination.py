@@ -4,13 +4,15 @@ from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from restapi.fields import BoundedIntegerField
+
 DEFAULT_TAKE = 100
 MAX_TAKE = 250
 
 
 class TakeSkipQuery(serializers.Serializer):
     take = serializers.IntegerField(min_value=1, max_value=MAX_TAKE, default=DEFAULT_TAKE)
-    skip = serializers.IntegerField(min_value=0, default=0)
+    skip = BoundedIntegerField(min_value=0, default=0)
 
 
 class TakeSkipPagination(BasePagination):

@@ -16,6 +16,7 @@ from eventtypes.models import WEEKDAYS, EventType, Host
 from eventtypes.rules import LOCATION_TYPES
 from eventtypes.services import HostSpec
 from restapi.fields import (
+    BoundedIntegerField,
     LenientDateTimeField,
     StrictBooleanField,
     StrictIntegerField,
@@ -591,7 +592,7 @@ class EventTypeListQuery(serializers.Serializer):
         required=False, max_length=2000, help_text="Comma-separated usernames"
     )
     orgSlug = serializers.CharField(required=False, max_length=100)
-    orgId = serializers.IntegerField(required=False, min_value=1)
+    orgId = BoundedIntegerField(required=False, min_value=1)
     sortCreatedAt = serializers.ChoiceField(choices=["asc", "desc"], required=False)
 
     def validate_usernames(self, value):

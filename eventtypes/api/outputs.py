@@ -51,9 +51,17 @@ def with_output_relations(event_types, *, hosts=True):
     return event_types
 
 
-def event_type_output(event_type: EventType, *, hosts_limit: int | None = None) -> dict:
-    """A personal type as EventTypeOutput_2024_06_14, a team type as TeamEventTypeOutput."""
+def event_type_output(
+    event_type: EventType, *, hosts_limit: int | None = None, for_manager: bool = True
+) -> dict:
+    """A personal type as EventTypeOutput_2024_06_14, a team type as TeamEventTypeOutput.
+
+    for_manager=False (the public listing): a location marked `"public": false` shows its type
+    with an empty address, number or link, which the attendee learns once booked.
+    """
     data = _settings_output(event_type)
+    if not for_manager:
+        data["locations"] = [_public_location(location) for location in data["locations"]]
     if event_type.is_team_event:
         hosts = list(event_type.hosts.all())
         if hosts_limit is not None:
@@ -85,6 +93,16 @@ def deleted_event_type_output(event_type: EventType, event_type_id: int) -> dict
         "title": event_type.title,
         "slug": event_type.slug,
     }
+
+
+PRIVATE_LOCATION_VALUES = ("address", "link", "phone")
+
+
+def _public_location(location: dict) -> dict:
+    """The value of a non-public location is blanked (the key stays: Cal.com requires it)."""
+    if location.get("public", True):
+        return location
+    return {k: "" if k in PRIVATE_LOCATION_VALUES else v for k, v in location.items()}
 
 
 def _settings_output(event_type: EventType) -> dict:

@@ -187,7 +187,8 @@ class EventTypesView(EventTypesApiView):
         events = outputs.with_output_relations(
             listed_event_types(request.user, filters.validated_data), hosts=False
         )
-        return Response([outputs.event_type_output(event_type) for event_type in events])
+        manages = permissions.manager_check(request.user)
+        return Response([outputs.event_type_output(e, for_manager=manages(e)) for e in events])
 
 
 class EventTypeDetailView(EventTypesApiView):
