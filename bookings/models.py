@@ -261,7 +261,7 @@ class SlotReservation(models.Model):
     holder = models.CharField(
         max_length=100, blank=True, help_text="Who holds it (a user or a client address)"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     objects = SlotReservationQuerySet.as_manager()
 

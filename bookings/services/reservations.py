@@ -114,6 +114,7 @@ def reserve_slot(
             expires_at=now + timedelta(minutes=minutes),
             reserved_by=reserved_by,
             holder=holder,
+            created_at=now,
         )
 
 
