@@ -175,12 +175,13 @@ def compute_slots(
     return slots
 
 
-def choose_round_robin_host(candidates: Sequence[HostAvailability]) -> HostAvailability:
+def round_robin_rank(host: HostAvailability) -> tuple:
     """Highest priority first; then the fewest recent bookings for the weight; then by id."""
-    return min(
-        candidates,
-        key=lambda h: (-h.priority, h.recent_bookings / max(h.weight, 1), -h.weight, h.host_id),
-    )
+    return (-host.priority, host.recent_bookings / max(host.weight, 1), -host.weight, host.host_id)
+
+
+def choose_round_robin_host(candidates: Sequence[HostAvailability]) -> HostAvailability:
+    return min(candidates, key=round_robin_rank)
 
 
 def _split_hosts(plans, scheduling):

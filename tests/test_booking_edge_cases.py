@@ -228,3 +228,24 @@ def test_a_hold_keeps_its_buffers(factory):
         factory.book(event_type, start + timedelta(minutes=30))  # inside the hold's buffer
     booked = factory.book(event_type, start, reservation_uid=hold.uid).booking
     assert booked.start == start
+
+
+def test_a_round_robin_series_keeps_the_chosen_hosts_local_time(factory):
+    from zoneinfo import ZoneInfo
+
+    london = factory.user(time_zone="Europe/London")
+    new_york = factory.user(time_zone="America/New_York")
+    weekly = factory.event_type(
+        team=factory.team(london, new_york),
+        scheduling_type="roundRobin",
+        hosts=[{"user": london, "priority": 0}, {"user": new_york, "priority": 4}],
+        recurrence_frequency="weekly",
+        recurrence_max_occurrences=4,
+    )
+    # 14:00 UTC on 9 March 2027 is 09:00 in New York; New York changes clocks on 14 March.
+    made = factory.book(weekly, utc(2027, 3, 9, 14, 0))
+    assert made.booking.organizer == new_york
+    local = {
+        b.start.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") for b in made.bookings
+    }
+    assert local == {"09:00"}

@@ -517,18 +517,9 @@ def _create_series(event_type, request, prepared, actor, now) -> CreatedBooking:
     first_slot, first_search = _require_occurrence(
         event_type, request.start, prepared, now, shown_zone
     )
-    zone = first_search.hosts[first_slot.host_ids[0]].time_zone
-    starts = occurrence_starts(event_type, request.start, count, zone)
-
-    # Hosts free at every occurrence, so that one host keeps the whole series.
-    free_everywhere = set(first_slot.host_ids)
-    for start in starts[1:]:
-        slot, _ = _require_occurrence(event_type, start, prepared, now, shown_zone)
-        free_everywhere &= set(slot.host_ids)
-    if not free_everywhere:
-        raise NoHostAvailable("No host is free for every occurrence of the series.")
-    narrowed = availability.Slot(first_slot.start, first_slot.end, tuple(sorted(free_everywhere)))
-    organizer_id, host_ids = choose_hosts(event_type, narrowed, first_search, request.host_ids)
+    organizer_id, host_ids, starts = _plan_series(
+        event_type, request, prepared, now, count, first_slot, first_search
+    )
     organizer = _user(organizer_id)
 
     series = RecurringSeries.objects.create(
@@ -554,6 +545,46 @@ def _create_series(event_type, request, prepared, actor, now) -> CreatedBooking:
         insert_booking(booking, host_ids, [attendee_row(request.attendee)])
         created.append(record_change(booking, "created", actor, trigger=_created_trigger(booking)))
     return CreatedBooking(created, "recurring")
+
+
+def _plan_series(event_type, request, prepared, now, count, first_slot, first_search):
+    """(organizer, hosts, starts) for a series kept by one organizer, whose occurrences fall at
+    the same wall-clock time in the organizer's own zone.
+
+    Round robin tries the free hosts in the order they would be chosen, keeping the first who,
+    with the fixed hosts, is free at every occurrence; otherwise the error names the first
+    occurrence that cannot be booked.
+    """
+    shown_zone = request.attendee.time_zone
+    ranked = [choose_hosts(event_type, first_slot, first_search, request.host_ids)]
+    if event_type.scheduling_type == EventType.SchedulingType.ROUND_ROBIN:
+        rotating = [
+            first_search.hosts[h]
+            for h in first_slot.host_ids
+            if not first_search.hosts[h].is_fixed
+            and (request.host_ids is None or h in request.host_ids)
+        ]
+        fixed = [h for h in first_slot.host_ids if first_search.hosts[h].is_fixed]
+        rotating.sort(key=availability.round_robin_rank)
+        ranked += [(h.host_id, [h.host_id, *fixed]) for h in rotating[1:]]
+    first_error = None
+    for organizer_id, host_ids in ranked:
+        zone = first_search.hosts[organizer_id].time_zone
+        starts = occurrence_starts(event_type, request.start, count, zone)
+        try:
+            for start in starts[1:]:
+                slot, _ = _require_occurrence(event_type, start, prepared, now, shown_zone)
+                if not set(host_ids) <= set(slot.host_ids):
+                    raise _occurrence_error(
+                        SlotUnavailable(f"The host is not free at {iso_utc(start)}."),
+                        start,
+                        shown_zone,
+                    )
+        except BookingError as error:
+            first_error = first_error or error
+            continue
+        return organizer_id, host_ids, starts
+    raise first_error
 
 
 def _require_occurrence(event_type, start, prepared, now, shown_zone):
