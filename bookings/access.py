@@ -7,14 +7,8 @@ the booking's hosts, the owner of its event type, and the owners and admins of i
 
 from django.db.models import Exists, OuterRef, Q
 
-from accounts.models import Membership
 from bookings.models import Booking, BookingHost
-
-ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
-
-
-def _admin_team_ids(user):
-    return Membership.objects.filter(user=user, role__in=ADMIN_ROLES).values("team_id")
+from eventtypes.permissions import administered_team_ids
 
 
 def managed_bookings(user):
@@ -27,7 +21,7 @@ def managed_bookings(user):
     return Booking.objects.filter(
         Q(Exists(hosted))
         | Q(event_type__owner=user)
-        | Q(event_type__team_id__in=_admin_team_ids(user))
+        | Q(event_type__team_id__in=administered_team_ids(user))
     )
 
 
@@ -44,28 +38,8 @@ def can_manage(user, booking: Booking) -> bool:
     return (
         event_type is not None
         and event_type.team_id is not None
-        and _admin_team_ids(user).filter(team_id=event_type.team_id).exists()
+        and administered_team_ids(user).filter(team_id=event_type.team_id).exists()
     )
-
-
-def can_manage_event_type(user, event_type) -> bool:
-    """Owners of a personal type; team owners and admins of a team type."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser or event_type.owner_id == user.id:
-        return True
-    return (
-        event_type.team_id is not None
-        and _admin_team_ids(user).filter(team_id=event_type.team_id).exists()
-    )
-
-
-def is_event_type_host(user, event_type) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    if event_type.owner_id == user.id:
-        return True
-    return event_type.hosts.filter(user=user).exists()
 
 
 def can_manage_all(user, booking: Booking) -> bool:

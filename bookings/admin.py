@@ -205,15 +205,8 @@ class WhenFilter(admin.SimpleListFilter):
 # --- Inlines of the booking page ----------------------------------------------------------------
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """Shown, never edited: changes to these rows go through the services."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
+class ViewOnly:
+    """Shown, never added, changed or deleted here: changes go through the services."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -223,6 +216,15 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(ViewOnly, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 class AttendeeInline(ReadOnlyInline):
@@ -605,7 +607,7 @@ class BookingAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlotReservation)
-class SlotReservationAdmin(admin.ModelAdmin):
+class SlotReservationAdmin(ViewOnly, admin.ModelAdmin):
     """Short holds taken by the booking page and the API; they expire on their own."""
 
     list_display = ("start", "end", "event_type", "host", "expires_at", "active", "reserved_by")
@@ -640,15 +642,6 @@ class SlotReservationAdmin(admin.ModelAdmin):
     def active(self, reservation):
         return reservation.expires_at > timezone.now()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class OccurrenceInline(ReadOnlyInline):
     model = Booking
@@ -675,7 +668,7 @@ class OccurrenceInline(ReadOnlyInline):
 
 
 @admin.register(RecurringSeries)
-class RecurringSeriesAdmin(admin.ModelAdmin):
+class RecurringSeriesAdmin(ViewOnly, admin.ModelAdmin):
     list_display = ("uid", "event_type", "rule", "occurrence_count", "created_at")
     list_select_related = ("event_type",)
     search_fields = ("=uid", "event_type__title")
@@ -693,12 +686,3 @@ class RecurringSeriesAdmin(admin.ModelAdmin):
     @admin.display(description="Occurrences", ordering="occurrence_count")
     def occurrence_count(self, series):
         return series.occurrence_count
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.html import format_html
 
 from accounts.admin import time_zone_field
-from accounts.models import Membership, Team
+from accounts.models import Team
 from eventtypes.models import (
     DateOverride,
     EventType,
@@ -21,6 +21,7 @@ from eventtypes.models import (
     Schedule,
     WeeklyAvailability,
 )
+from eventtypes.permissions import administered_team_ids
 
 FORMFIELD_OVERRIDES = {
     models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
@@ -30,10 +31,7 @@ FORMFIELD_OVERRIDES = {
 
 
 def administered_teams(user):
-    return Team.objects.filter(
-        memberships__user=user,
-        memberships__role__in=[Membership.Role.OWNER, Membership.Role.ADMIN],
-    )
+    return Team.objects.filter(pk__in=administered_team_ids(user))
 
 
 def teammates(user):

@@ -25,7 +25,8 @@ def _member_team_ids(user):
     return Membership.objects.filter(user=user).values("team_id")
 
 
-def _admin_team_ids(user):
+def administered_team_ids(user):
+    """The ids of the teams the user owns or administers (a subquery)."""
     return Membership.objects.filter(user=user, role__in=ADMIN_ROLES).values("team_id")
 
 
@@ -35,7 +36,7 @@ def manager_check(user):
         return lambda event_type: False
     if user.is_superuser:
         return lambda event_type: True
-    admin_teams = set(_admin_team_ids(user).values_list("team_id", flat=True))
+    admin_teams = set(administered_team_ids(user).values_list("team_id", flat=True))
     return lambda event_type: event_type.owner_id == user.id or event_type.team_id in admin_teams
 
 
@@ -48,11 +49,13 @@ def readable_event_types(user):
 
 def can_manage_event_type(user, event_type: EventType) -> bool:
     """Owners of a personal type; team owners and admins of a team type."""
+    if user is None or not user.is_authenticated:
+        return False
     if user.is_superuser or (event_type.owner_id is not None and event_type.owner_id == user.id):
         return True
     return (
         event_type.team_id is not None
-        and _admin_team_ids(user).filter(team_id=event_type.team_id).exists()
+        and administered_team_ids(user).filter(team_id=event_type.team_id).exists()
     )
 
 
@@ -86,7 +89,7 @@ def member_team(user, team_id: int) -> Team:
 
 def administered_team(user, team_id: int) -> Team:
     team = member_team(user, team_id)
-    if not user.is_superuser and not _admin_team_ids(user).filter(team_id=team.pk).exists():
+    if not user.is_superuser and not administered_team_ids(user).filter(team_id=team.pk).exists():
         raise NotTeamAdmin("Only the team's owners and admins can change its event types.")
     return team
 

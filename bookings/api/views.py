@@ -18,6 +18,7 @@ from bookings.models import Booking, Channel
 from bookings.queries import STATUS_FILTERS, filter_by_statuses
 from bookings.representation import booking_output, with_output_relations
 from bookings.services import Actor, BookingRequest, create_booking, update_metadata
+from eventtypes.permissions import can_manage_event_type
 from restapi import docs, versions
 from restapi.fields import (
     BoundedIntegerField,
@@ -174,7 +175,7 @@ class BookingsView(BookingsApiView):
             organization_slug=data.get("organizationSlug"),
         )
         attendee = AttendeeInputSerializer().to_attendee(data["attendee"])
-        manages = access.can_manage_event_type(request.user, event_type)
+        manages = can_manage_event_type(request.user, event_type)
         result = create_booking(
             event_type,
             BookingRequest(
