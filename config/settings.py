@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "eventtypes",
     "bookings",
     "webhooks",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -47,8 +48,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.api.parsing.ApiRequestGuardMiddleware",
-    "config.api.idempotency.IdempotencyMiddleware",
+    "api.parsing.ApiRequestGuardMiddleware",
+    "api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -140,16 +141,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.ApiKeyAuthentication",
+        "api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The browsable API only for development: in production every answer is JSON.
-    "DEFAULT_RENDERER_CLASSES": ["config.api.rendering.EnvelopeRenderer"]
+    "DEFAULT_RENDERER_CLASSES": ["api.rendering.EnvelopeRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
-    "DEFAULT_PARSER_CLASSES": ["config.api.parsing.StrictJSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.TakeSkipPagination",
-    "EXCEPTION_HANDLER": "config.api.errors.handle_exception",
+    "DEFAULT_PARSER_CLASSES": ["api.parsing.StrictJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.TakeSkipPagination",
+    "EXCEPTION_HANDLER": "api.errors.handle_exception",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "STRICT_JSON": True,
     # `format` is a query parameter of the API (GET /v2/slots?format=range), not a renderer.
@@ -179,6 +180,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         name: {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}
-        for name in ("accounts", "bookings", "eventtypes", "webhooks", "celery")
+        for name in ("accounts", "api", "bookings", "eventtypes", "webhooks", "celery")
     },
 }

@@ -7,5 +7,5 @@ admin.site.index_title = "Bookings, availability and event types"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("v2/", include("config.api.urls")),
+    path("v2/", include("api.urls")),
 ]

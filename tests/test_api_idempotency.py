@@ -8,7 +8,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from accounts.models import IdempotentRequest
+from api.models import IdempotentRequest
 from bookings.models import Booking
 from tests.conftest import Api
 

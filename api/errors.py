@@ -1,0 +1,159 @@
+"""One place that turns every failure of an API request into the error envelope.
+
+    {"status": "error", "timestamp": ..., "path": ..., "error": {"code", "message", "details"}}
+
+Domain errors keep their stable codes; DRF's and Django's get codes of the same style.
+An exception nobody expected is logged and answered with a 500 in the same shape.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import OperationalError
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from bookings.errors import BookingError
+from eventtypes.services import EventTypeError
+
+logger = logging.getLogger("api")
+
+# HTTP status per domain error code; anything not listed is a 400.
+DOMAIN_STATUS = {
+    "slot_unavailable": 409,
+    "seats_full": 409,
+    "reservation_held": 409,
+    "invalid_transition": 409,
+    "no_host_available": 409,
+    "changes_disabled": 403,
+    "reservation_not_found": 404,
+    "too_many_reservations": 429,
+    "not_found": 404,
+    "event_type_not_found": 404,
+    "booking_not_found": 404,
+    "occurrence_not_found": 404,
+    "team_not_found": 404,
+    "schedule_not_found": 404,
+    "private_link_not_found": 404,
+    "not_team_admin": 403,
+    "slug_taken": 409,
+}
+
+DRF_CODES = {
+    exceptions.ParseError: "invalid_json",
+    exceptions.AuthenticationFailed: "unauthorized",
+    exceptions.NotAuthenticated: "unauthorized",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "rate_limited",
+    exceptions.ValidationError: "validation_error",
+}
+
+
+def error_body(request, status: int, code: str, message: str, details=None) -> dict:
+    error = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return {
+        "status": "error",
+        "timestamp": timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "path": request.get_full_path(),
+        "error": error,
+    }
+
+
+def error_response(request, status: int, code: str, message: str, details=None, headers=None):
+    return Response(
+        error_body(request, status, code, message, details), status=status, headers=headers
+    )
+
+
+def handle_exception(exc, context):
+    """DRF's EXCEPTION_HANDLER."""
+    request = context["request"]
+    if isinstance(exc, BookingError | EventTypeError):
+        status = DOMAIN_STATUS.get(exc.code, 400)
+        headers = {}
+        if getattr(exc, "retry_after", None):
+            headers["Retry-After"] = str(exc.retry_after)
+        return error_response(request, status, exc.code, exc.message, exc.details or None, headers)
+    if isinstance(exc, OperationalError) and (busy := _database_busy(exc)):
+        status, code, message = busy
+        return error_response(request, status, code, message, headers={"Retry-After": "1"})
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.APIException):
+        code = getattr(exc, "error_code", None) or _drf_code(exc)
+        message, details = _describe(exc)
+        headers = {}
+        if getattr(exc, "auth_header", None):
+            headers["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            headers["Retry-After"] = str(int(exc.wait))
+        return error_response(request, exc.status_code, code, message, details, headers)
+    logger.exception("Unhandled error in %s %s", request.method, request.get_full_path())
+    return error_response(request, 500, "internal_error", "Internal server error.")
+
+
+# PostgreSQL's deadlock_detected and serialization_failure: the request lost to a concurrent
+# one and changed nothing; trying again is safe.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
+def _database_busy(exc) -> tuple[int, str, str] | None:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        logger.warning("Concurrent update refused: %s", exc)
+        return 409, "concurrent_update", "A concurrent request changed the same data; retry."
+    if "database is locked" in str(exc):
+        return 503, "database_busy", "The database is busy; retry in a moment."
+    return None
+
+
+def _drf_code(exc) -> str:
+    for exc_class, code in DRF_CODES.items():
+        if isinstance(exc, exc_class):
+            return code
+    return "error"
+
+
+def _describe(exc) -> tuple[str, object]:
+    """A one-line message a developer understands, and the structured details."""
+    detail = exc.detail
+    if isinstance(exc, exceptions.ValidationError):
+        messages = list(_flatten(detail))
+        message = "; ".join(messages[:5]) or "Invalid input."
+        return f"Invalid input: {message}", detail
+    return str(detail), None
+
+
+def _flatten(detail, prefix=""):
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "non_field_errors":
+                name = prefix
+            yield from _flatten(value, name)
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                yield from _flatten(value, f"{prefix}[{index}]")
+            else:
+                yield f"{prefix}: {value}" if prefix else str(value)
+    else:
+        yield f"{prefix}: {detail}" if prefix else str(detail)
+
+
+def not_found_view(request, unknown_path=""):
+    """Unknown paths under /v2/ answer in the envelope too."""
+    from django.http import JsonResponse
+
+    body = error_body(request, 404, "not_found", f"No endpoint {request.method} {request.path}.")
+    return JsonResponse(body, status=404)

@@ -1,0 +1,16 @@
+"""Every /v2/ route: the apps' APIs, the OpenAPI document and its docs page."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+from api.errors import not_found_view
+
+urlpatterns = [
+    path("", include("api.bookings.urls")),
+    path("", include("api.slots.urls")),
+    path("", include("api.eventtypes.urls")),
+    path("", include("api.me.urls")),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
+    re_path(r"^(?P<unknown_path>.*)$", not_found_view),
+]
