@@ -9,10 +9,12 @@ An exception nobody expected is logged and answered with a 500 in the same shape
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404
 from django.utils import timezone
-from rest_framework import exceptions
+from drf_spectacular.plumbing import force_instance
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
 from bookings.errors import BookingError
@@ -85,6 +87,8 @@ def handle_exception(exc, context):
     if isinstance(exc, OperationalError) and (busy := _database_busy(exc)):
         status, code, message = busy
         return error_response(request, status, code, message, headers={"Retry-After": "1"})
+    if isinstance(exc, DjangoValidationError):
+        exc = in_api_names(exc, context.get("view"))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -149,6 +153,38 @@ def _flatten(detail, prefix=""):
                 yield f"{prefix}: {value}" if prefix else str(value)
     else:
         yield f"{prefix}: {detail}" if prefix else str(detail)
+
+
+def in_api_names(error: DjangoValidationError, view) -> exceptions.ValidationError:
+    """A model's validation error (a rule of the services), with the fields named as the
+    request named them: the operation's body serializer says which model field each sets."""
+    if not hasattr(error, "error_dict"):
+        return exceptions.ValidationError({"non_field_errors": error.messages})
+    names = model_field_names(getattr(getattr(view, "operation", None), "body", None))
+    detail = {}
+    for field, messages in error.message_dict.items():
+        detail.setdefault(names.get(field, field), []).extend(messages)
+    return exceptions.ValidationError(detail)
+
+
+def model_field_names(body) -> dict[str, str]:
+    """Model field -> API name, from a body serializer (or each of a polymorphic body's): a
+    field's `source`, the `model_fields` of one that sets several, the fields of a nested
+    object mapped onto the model (source "*")."""
+    names = {"__all__": "non_field_errors"}
+    for serializer in getattr(body, "serializers", None) or ([body] if body else []):
+        for name, field in force_instance(serializer).fields.items():
+            if hasattr(field, "model_fields"):
+                sources = field.model_fields
+            elif isinstance(field, serializers.Serializer) and field.source == "*":
+                sources = [nested.source for nested in field.fields.values()]
+            else:
+                sources = [field.source]
+            for source in sources:
+                names[source] = name
+                if source.endswith("_id"):
+                    names[source.removesuffix("_id")] = name  # the foreign key itself
+    return names
 
 
 def not_found_view(request, unknown_path=""):

@@ -1,4 +1,4 @@
-"""Request field types shared by the booking, slot and event type APIs."""
+"""Request field types shared by the API's serializers."""
 
 from datetime import UTC, datetime
 
@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.timezones import is_valid_time_zone
 
+# The languages Cal.com accepts for an attendee.
 LANGUAGES = [
     "ar",
     "ca",
@@ -54,16 +55,9 @@ LANGUAGES = [
     "bn",
 ]
 
-
 # Dates far outside these years are refused: the slot engine works days around a range, and
 # near datetime's limits that arithmetic would overflow.
 EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
-
-
-def within_supported_years(field, moment: datetime) -> datetime:
-    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
-        field.fail("out_of_range")
-    return moment.astimezone(UTC) if moment.tzinfo is not None else moment
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -77,7 +71,8 @@ class UtcDateTimeField(serializers.Field):
         "out_of_range": f"Must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
     }
 
-    def to_internal_value(self, data):
+    def parse(self, data) -> datetime:
+        """An aware datetime, as given (not yet in UTC)."""
         if not isinstance(data, str):
             self.fail("invalid")
         try:
@@ -86,23 +81,29 @@ class UtcDateTimeField(serializers.Field):
             self.fail("invalid")
         if moment.tzinfo is None:
             self.fail("naive")
-        offset = moment.utcoffset()
-        if offset:
-            self.fail("not_utc", offset=moment.strftime("%z"))
-        return within_supported_years(self, moment)
+        return moment
 
-    def to_representation(self, value):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    def check_year(self, moment: datetime) -> datetime:
+        # Checked before converting: year 1 or 9999 with an offset could overflow.
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            self.fail("out_of_range")
+        return moment
+
+    def to_internal_value(self, data):
+        moment = self.parse(data)
+        if moment.utcoffset():
+            self.fail("not_utc", offset=moment.strftime("%z"))
+        return self.check_year(moment).astimezone(UTC)
 
 
 @extend_schema_field(OpenApiTypes.STR)
 class LenientDateTimeField(UtcDateTimeField):
-    """A date (start of that day, UTC) or an ISO 8601 date-time with any offset."""
+    """A date (start of that day, UTC; with end_of_day 23:59:59) or an ISO 8601 date-time with
+    any offset."""
 
     default_error_messages = {
         "invalid": "Give a date (2027-01-05) or an ISO 8601 date-time (2027-01-05T09:00:00Z).",
         "naive": "A date-time must name its offset, e.g. 2027-01-05T09:00:00Z.",
-        "out_of_range": f"Must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
     }
 
     def __init__(self, *, end_of_day=False, **kwargs):
@@ -117,17 +118,8 @@ class LenientDateTimeField(UtcDateTimeField):
                 self.fail("invalid")
             if self.end_of_day:
                 day = day.replace(hour=23, minute=59, second=59)
-            return within_supported_years(self, day)
-        if not isinstance(data, str):
-            self.fail("invalid")
-        try:
-            moment = datetime.fromisoformat(data.strip())
-        except ValueError:
-            self.fail("invalid")
-        if moment.tzinfo is None:
-            self.fail("naive")
-        within_supported_years(self, moment)  # before converting: year 1 or 9999 could overflow
-        return moment.astimezone(UTC)
+            return self.check_year(day)
+        return self.check_year(self.parse(data)).astimezone(UTC)
 
 
 class TimeZoneField(serializers.CharField):
@@ -138,6 +130,30 @@ class TimeZoneField(serializers.CharField):
                 f"'{value}' is not an IANA time zone such as 'Europe/Berlin'."
             )
         return value
+
+
+class PhoneNumberField(serializers.RegexField):
+    """A phone number in E.164 form, e.g. +14155550123; may be blank."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(
+            r"^\+[1-9][0-9]{6,14}$",
+            error_messages={"invalid": "Must be a phone number in E.164 form, e.g. +14155550123."},
+            **kwargs,
+        )
+
+
+class TextField(serializers.CharField):
+    """A JSON string; numbers and booleans are refused rather than turned into text."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -187,3 +203,21 @@ class QueryIntegerListField(serializers.CharField):
         if any(not 0 < number <= MAX_INTEGER for number in numbers):
             raise serializers.ValidationError(f"Give ids between 1 and {MAX_INTEGER}.")
         return numbers
+
+
+def reason_field(help_text: str, max_length: int = 2000):
+    return serializers.CharField(
+        required=False, max_length=max_length, allow_blank=True, help_text=help_text
+    )
+
+
+class Fixed(serializers.Field):
+    """The same value for every object, documented as `field` is: e.g. a Cal.com setting we do
+    not have, at its neutral value."""
+
+    def __init__(self, value, field: serializers.Field, **kwargs):
+        self.value, self.field = value, field
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        return self.value

@@ -1,4 +1,5 @@
-"""Every /v2/ route: the apps' APIs, the OpenAPI document and its docs page."""
+"""Every /v2/ route: the resources, the OpenAPI document and its docs page; anything else is a
+404 in the error envelope."""
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
@@ -9,6 +10,7 @@ urlpatterns = [
     path("", include("api.bookings.urls")),
     path("", include("api.slots.urls")),
     path("", include("api.eventtypes.urls")),
+    path("", include("api.schedules.urls")),
     path("", include("api.me.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),

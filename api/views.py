@@ -1,27 +1,79 @@
-"""The base of every API view: the resource's `cal-api-version`."""
+"""The base of every API view set: version check, permissions, parsing and rendering through
+the operation each action declares (api/operations.py)."""
 
-from rest_framework import exceptions
-from rest_framework.views import APIView
+from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
-from api.versions import HEADER
-
-
-class UnsupportedVersion(exceptions.APIException):
-    status_code = 400
-    error_code = "unsupported_api_version"
+from api import versions
+from api.operations import Operation
 
 
-# Serves `api_version` without the header; any other version asked for is a 400. A resource
-# Cal.com does not version (api_version None) accepts any header.
-# (A comment, not a docstring: the OpenAPI document would show it on every operation.)
-class VersionedAPIView(APIView):
+class ApiViewSet(viewsets.ViewSet):
+    # The `cal-api-version` this resource speaks: served without the header, any other asked
+    # for is a 400. None: Cal.com does not version the resource, any header is accepted.
     api_version: str | None = None
+    # The OpenAPI tag of the operations.
+    tag = ""
+
+    def operation_of(self, action: str | None) -> Operation | None:
+        return getattr(getattr(self, action, None), "operation", None) if action else None
+
+    @property
+    def operation(self) -> Operation | None:
+        return self.operation_of(getattr(self, "action", None))
 
     def initial(self, request, *args, **kwargs):
-        asked = request.headers.get(HEADER)
-        if asked is not None and self.api_version and asked.strip() != self.api_version:
-            raise UnsupportedVersion(
-                f"This endpoint speaks {HEADER} {self.api_version}; '{asked}' is not supported."
-            )
-        request.version = self.api_version
+        versions.check(request, self.api_version)
         super().initial(request, *args, **kwargs)
+
+    def get_permissions(self):
+        if self.operation is not None:
+            public = self.operation.public
+        else:
+            # A method the route does not offer (405) or OPTIONS: public only when every
+            # operation of the route is, so that a private route answers 401 first.
+            route = [self.operation_of(a) for a in getattr(self, "action_map", {}).values()]
+            public = bool(route) and all(op is not None and op.public for op in route)
+        return [AllowAny()] if public else super().get_permissions()
+
+    # -- Requests
+
+    def body(self, serializer_class=None, **options):
+        """The request body checked by the operation's `body` serializer (or the one given)."""
+        serializer = (serializer_class or self.operation.body)(data=self.request.data, **options)
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    def query(self):
+        """The query string checked by the operation's `query` serializer."""
+        serializer = self.operation.query(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    # -- Responses
+
+    def output_context(self) -> dict:
+        return {"request": self.request}
+
+    def respond(self, value=None, *, status=None, many=None, **context) -> Response:
+        """`value` rendered by the operation's `output` serializer; a list renders as a list.
+        Extra keyword arguments go to the serializer's context."""
+        op = self.operation
+        status = status or op.status
+        if op.output is None:
+            return Response(None, status=status)
+        if many is None:
+            many = isinstance(value, list | tuple) or op.many
+        serializer = op.output(value, many=many, context={**self.output_context(), **context})
+        return Response(serializer.data, status=status)
+
+    def respond_page(self, queryset, **context) -> Response:
+        """One page of `queryset` (take/skip), rendered by the operation's `output` serializer."""
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        output = self.operation.output(
+            page, many=True, context={**self.output_context(), **context}
+        )
+        return paginator.get_paginated_response(output.data)

@@ -152,6 +152,25 @@ class Booking(models.Model):
     def absent_host(self) -> bool:
         return any(host.absent for host in self.booking_hosts.all())
 
+    @property
+    def is_seated(self) -> bool:
+        return bool(self.event_type and self.event_type.is_seated)
+
+    @property
+    def meeting_place(self) -> str:
+        """Where people meet: the meeting link when there is one, else the location."""
+        return self.meeting_url or self.location
+
+    def host_rows(self) -> list:
+        """The booking's hosts (BookingHost rows), the organizer first."""
+        rows = list(self.booking_hosts.all())
+        rows.sort(key=lambda row: (row.user_id != self.organizer_id, row.id))
+        return rows
+
+    @property
+    def host_users(self) -> list:
+        return [row.user for row in self.host_rows()]
+
     def lifecycle_label(self, now=None) -> str:
         """The SDK's lifecycle name, derived from status and attendance."""
         now = now or timezone.now()

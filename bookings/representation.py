@@ -1,20 +1,72 @@
-"""A booking as the API shows it (Cal.com's BookingOutput_2024_08_13 and its variants).
+"""A booking as the world outside sees it: Cal.com's BookingOutput_2024_08_13 and its seated
+variant, as serializers.
 
-The same dictionaries are the payloads of outbox events, so a webhook shows exactly what the
-API does. To render many bookings without a query per booking, load them with
-`with_output_relations()`.
+They render the API's responses and the payloads of outbox events alike, so a webhook shows
+exactly what the API does, and the API describes its responses with these same classes. To
+render many bookings without a query per booking, load them with `with_output_relations()`.
 """
 
-from datetime import UTC, datetime
-
 from django.db.models import Prefetch
+from rest_framework import serializers
 
-from bookings import ics
-from bookings.models import Attendee, Booking, BookingHistory, BookingHost, BookingNote
+from accounts.timezones import iso_utc
+from bookings.access import can_manage
+from bookings.models import Attendee, Booking, BookingHost
 
 
-def iso_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+class Output(serializers.Serializer):
+    """An output shape. A field declared `required=False` is left out when it is empty (None or
+    an empty string), as Cal.com leaves out what is undefined; `is_empty` says what empty is.
+    Read-only fields (computed or fixed values) are always shown."""
+
+    def is_empty(self, value) -> bool:
+        return value is None or value == ""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name, field in self.fields.items():
+            if field.required or field.read_only or name not in data:
+                continue
+            if self.is_empty(data[name]):
+                del data[name]
+        return data
+
+
+class Instant(serializers.DateTimeField):
+    """An instant in UTC with milliseconds, e.g. 2027-01-05T09:00:00.000Z."""
+
+    def to_representation(self, value):
+        return iso_utc(value)
+
+
+class FromContext(serializers.CharField):
+    """The value the serializer's context holds under `key`; left out when there is none."""
+
+    def __init__(self, key: str, **kwargs):
+        self.key = key
+        super().__init__(source="*", required=False, **kwargs)
+
+    def get_attribute(self, instance):
+        return self.context.get(self.key)
+
+
+class OneOf(serializers.BaseSerializer):
+    """Renders each object with the first of its `variants` (output serializers with an
+    `applies_to(obj)` method) that applies to it; the OpenAPI document shows any of them."""
+
+    variants: tuple = ()
+
+    def to_representation(self, instance):
+        if not hasattr(self, "_bound_variants"):
+            self._bound_variants = []
+            for variant in self.variants:
+                serializer = variant()
+                serializer.bind("", self)
+                self._bound_variants.append(serializer)
+        for serializer in self._bound_variants:
+            if serializer.applies_to(instance):
+                return serializer.to_representation(instance)
+        raise ValueError(f"No variant of {type(self).__name__} renders {instance!r}")
 
 
 def with_output_relations(bookings):
@@ -26,190 +78,141 @@ def with_output_relations(bookings):
     )
 
 
-def host_output(user) -> dict:
-    return {
-        "id": user.id,
-        "name": user.display_name,
-        "email": user.email,
-        "displayEmail": user.email,
-        "username": user.username,
-        "timeZone": user.time_zone,
-    }
+class BookingHostOutput(Output):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+    email = serializers.EmailField()
+    displayEmail = serializers.EmailField(source="email")
+    username = serializers.CharField()
+    timeZone = serializers.CharField(source="time_zone")
 
 
-def attendee_output(attendee: Attendee, *, seated: bool = False) -> dict:
-    data = {
-        "name": attendee.name,
-        "email": attendee.email,
-        "displayEmail": attendee.email,
-        "timeZone": attendee.time_zone,
-        "language": attendee.language,
-        "absent": attendee.absent,
-    }
-    if attendee.phone_number:
-        data["phoneNumber"] = attendee.phone_number
-    if seated:
-        data["seatUid"] = str(attendee.seat_uid) if attendee.seat_uid else ""
-        data["bookingFieldsResponses"] = attendee.responses or {}
-        data["metadata"] = attendee.metadata or {}
-    return data
+class AttendeeOutput(Output):
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    displayEmail = serializers.EmailField(source="email")
+    timeZone = serializers.CharField(source="time_zone")
+    language = serializers.CharField()
+    absent = serializers.BooleanField()
+    phoneNumber = serializers.CharField(source="phone_number", required=False)
 
 
-def _ordered_hosts(booking: Booking) -> list:
-    rows = list(booking.booking_hosts.all())
-    rows.sort(key=lambda row: (row.user_id != booking.organizer_id, row.id))
-    return rows
+class SeatOutput(AttendeeOutput):
+    """An attendee of a seated booking: what they wrote stays on their seat."""
+
+    seatUid = serializers.SerializerMethodField()
+    bookingFieldsResponses = serializers.DictField(source="responses")
+    metadata = serializers.DictField()
+
+    def get_seatUid(self, attendee) -> str:
+        return str(attendee.seat_uid) if attendee.seat_uid else ""
 
 
-def _rescheduled_to_uid(booking: Booking) -> str | None:
-    try:
-        return booking.rescheduled_to.uid
-    except Booking.rescheduled_to.RelatedObjectDoesNotExist:
-        return None
+class EventTypeReference(Output):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
 
 
-def booking_output(booking: Booking, *, seat_uid: str | None = None, show_attendees=True) -> dict:
-    """The booking in Cal.com's shape; seated types in the seated variant.
+class AnswersField(serializers.DictField):
+    """The answers by question slug, with the system fields Cal.com includes (name, email and
+    guests of the booker)."""
 
-    seat_uid: the seat just created (the create response of a seated booking carries it).
-    show_attendees: False hides the other attendees of a seated booking (seat_uid's own stays).
-    """
-    event_type = booking.event_type
-    seated = bool(event_type and event_type.seats_per_time_slot)
-    host_rows = _ordered_hosts(booking)
-    data = {
-        "id": booking.id,
-        "uid": booking.uid,
-        "title": booking.title,
-        "description": booking.description,
-        "hosts": [host_output(row.user) for row in host_rows],
-        "status": booking.status,
-        "start": iso_utc(booking.start),
-        "end": iso_utc(booking.end),
-        "duration": booking.duration_minutes,
-        "eventTypeId": event_type.id if event_type else None,
-        "eventType": {"id": event_type.id, "slug": event_type.slug} if event_type else None,
-        "location": booking.meeting_url or booking.location,
-        "absentHost": any(row.absent for row in host_rows),
-        "createdAt": iso_utc(booking.created_at),
-        "updatedAt": iso_utc(booking.updated_at),
-        "metadata": booking.metadata or {},
-        "icsUid": booking.ics_uid,
-    }
-    optional = {
-        "cancellationReason": booking.cancellation_reason,
-        "cancelledByEmail": booking.cancelled_by_email,
-        "reschedulingReason": booking.rescheduling_reason,
-        "rescheduledByEmail": booking.rescheduled_by_email,
-        "rescheduledFromUid": booking.rescheduled_from.uid if booking.rescheduled_from else None,
-        "rescheduledToUid": _rescheduled_to_uid(booking),
-        "meetingUrl": booking.meeting_url,
-        "rating": booking.rating,
-    }
-    if seated and not show_attendees:
-        # Who cancelled or moved a shared booking is one of the hidden attendees.
-        optional["cancelledByEmail"] = optional["rescheduledByEmail"] = None
-    data.update({key: value for key, value in optional.items() if value not in (None, "")})
-    if booking.rejection_reason:
-        data["rejectionReason"] = booking.rejection_reason
-    if booking.recurring_series_id:
-        data["recurringBookingUid"] = booking.recurring_series.uid
+    def __init__(self, **kwargs):
+        super().__init__(source="*", **kwargs)
 
-    attendees = list(booking.attendees.all())
-    if seated:
-        if not show_attendees:
-            attendees = [a for a in attendees if seat_uid and str(a.seat_uid) == seat_uid]
-        data["attendees"] = [attendee_output(a, seated=True) for a in attendees]
-        if seat_uid:
-            data["seatUid"] = seat_uid
-    else:
-        data["attendees"] = [attendee_output(a) for a in attendees]
-        data["guests"] = list(booking.guests or [])
-        data["bookingFieldsResponses"] = _responses_output(booking, attendees)
-    return data
+    def to_representation(self, booking):
+        responses = dict(booking.responses or {})
+        attendees = list(booking.attendees.all())
+        if attendees:
+            responses.setdefault("name", attendees[0].name)
+            responses.setdefault("email", attendees[0].email)
+        if booking.guests:
+            responses.setdefault("guests", list(booking.guests))
+        return responses
 
 
-def _responses_output(booking: Booking, attendees: list[Attendee]) -> dict:
-    """The answers by field slug, with the system fields Cal.com includes."""
-    responses = dict(booking.responses or {})
-    if attendees:
-        responses.setdefault("name", attendees[0].name)
-        responses.setdefault("email", attendees[0].email)
-    if booking.guests:
-        responses.setdefault("guests", list(booking.guests))
-    return responses
+class BookingFields(Output):
+    """What every booking shows, seated or not."""
 
-
-# --- Sub-resources: attendees, notes, history, calendar ------------------------------------------
-
-
-def attendee_with_id_output(attendee: Attendee, *, seated: bool = False) -> dict:
-    """An attendee addressed on its own (Cal.com's BookingAttendeeOutput: id and bookingId)."""
-    return {
-        "id": attendee.id,
-        "bookingId": attendee.booking_id,
-        **attendee_output(attendee, seated=seated),
-    }
-
-
-def note_output(note: BookingNote) -> dict:
-    author = note.author
-    return {
-        "id": note.id,
-        "content": note.content,
-        "isPrivate": note.is_private,
-        "createdAt": iso_utc(note.created_at),
-        "author": {"id": author.id, "name": author.display_name} if author else None,
-    }
-
-
-def history_output(row: BookingHistory) -> dict:
-    return {
-        "action": row.action,
-        "actor": {"email": row.actor_email or None, "role": row.actor_role or None},
-        "channel": row.channel,
-        "before": row.before or {},
-        "after": row.after or {},
-        "createdAt": iso_utc(row.created_at),
-    }
-
-
-ICS_STATUS = {
-    Booking.Status.ACCEPTED: ics.CONFIRMED,
-    Booking.Status.PENDING: ics.TENTATIVE,
-    Booking.Status.CANCELLED: ics.CANCELLED,
-    Booking.Status.REJECTED: ics.CANCELLED,
-}
-
-
-def calendar_event(booking: Booking, *, show_attendees: bool = True) -> ics.CalendarEvent:
-    """The booking as plain calendar values for bookings/ics.py and bookings/calendar_links.py.
-
-    The organizer is the booking's organizer; the other hosts, the attendees and the guests
-    are ATTENDEEs. show_attendees: False leaves out attendees and guests (seated bookings whose
-    event type hides them from non-managers); the hosts stay.
-    """
-    host_rows = _ordered_hosts(booking)
-    organizer = booking.organizer
-    people = [
-        ics.Participant(row.user.email, row.user.display_name)
-        for row in host_rows
-        if row.user_id != booking.organizer_id
-    ]
-    if show_attendees:
-        people += [ics.Participant(a.email, a.name) for a in booking.attendees.all()]
-        people += [
-            ics.Participant(email, partstat="NEEDS-ACTION") for email in booking.guests or []
-        ]
-    return ics.CalendarEvent(
-        uid=booking.ics_uid or f"{booking.uid}@rendezvous",
-        sequence=booking.ics_sequence,
-        start=booking.start,
-        end=booking.end,
-        summary=booking.ics_title or booking.title,
-        description=booking.ics_description or booking.description,
-        location=booking.meeting_url or booking.location,
-        status=ICS_STATUS[booking.status],
-        organizer=ics.Participant(organizer.email, organizer.display_name),
-        attendees=people,
+    id = serializers.IntegerField()
+    uid = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    hosts = BookingHostOutput(many=True, source="host_users")
+    status = serializers.ChoiceField(choices=Booking.Status.choices)
+    start = Instant()
+    end = Instant()
+    duration = serializers.IntegerField(source="duration_minutes")
+    eventTypeId = serializers.IntegerField(source="event_type_id", allow_null=True)
+    eventType = EventTypeReference(source="event_type", allow_null=True)
+    location = serializers.CharField(source="meeting_place", allow_blank=True)
+    absentHost = serializers.BooleanField(source="absent_host")
+    createdAt = Instant(source="created_at")
+    updatedAt = Instant(source="updated_at")
+    metadata = serializers.DictField()
+    icsUid = serializers.CharField(source="ics_uid")
+    cancellationReason = serializers.CharField(source="cancellation_reason", required=False)
+    cancelledByEmail = serializers.CharField(source="cancelled_by_email", required=False)
+    reschedulingReason = serializers.CharField(source="rescheduling_reason", required=False)
+    rescheduledByEmail = serializers.CharField(source="rescheduled_by_email", required=False)
+    rescheduledFromUid = serializers.CharField(source="rescheduled_from.uid", required=False)
+    rescheduledToUid = serializers.CharField(source="rescheduled_to.uid", required=False)
+    meetingUrl = serializers.CharField(source="meeting_url", required=False)
+    rating = serializers.IntegerField(required=False)
+    rejectionReason = serializers.CharField(source="rejection_reason", required=False)
+    recurringBookingUid = serializers.CharField(
+        source="recurring_series.uid", required=False, help_text="Recurring bookings"
     )
+    redirectUrl = FromContext(
+        "redirect_url", help_text="Where to send the attendee after booking (creation only)"
+    )
+
+
+class BookingOutput(BookingFields):
+    attendees = AttendeeOutput(many=True, source="attendees.all")
+    guests = serializers.ListField(child=serializers.EmailField())
+    bookingFieldsResponses = AnswersField()
+
+    def applies_to(self, booking: Booking) -> bool:
+        return not booking.is_seated
+
+
+class SeatedBookingOutput(BookingFields):
+    """A booking of a seated event type, shared by strangers.
+
+    Context: `seat_uid`, the seat just booked or asked for (shown as seatUid); `viewer`, the
+    user who asks: unless the event type shows attendees, only those who manage the booking
+    see the other attendees and who cancelled or moved it. Without a viewer (outbox payloads,
+    lists of managed bookings) everything is shown.
+    """
+
+    attendees = SeatOutput(many=True, source="attendees.all")
+    seatUid = FromContext("seat_uid", help_text="The seat just booked, or asked for")
+
+    def applies_to(self, booking: Booking) -> bool:
+        return booking.is_seated
+
+    def to_representation(self, booking):
+        data = super().to_representation(booking)
+        if not self.shows_attendees(booking):
+            seat = self.context.get("seat_uid")
+            data["attendees"] = [a for a in data["attendees"] if seat and a["seatUid"] == seat]
+            data.pop("cancelledByEmail", None)
+            data.pop("rescheduledByEmail", None)
+        return data
+
+    def shows_attendees(self, booking: Booking) -> bool:
+        if self.context.get("viewer") is None or booking.event_type.seats_show_attendees:
+            return True
+        return can_manage(self.context["viewer"], booking)
+
+
+class AnyBookingOutput(OneOf):
+    """A booking in the shape of its kind."""
+
+    variants = (SeatedBookingOutput, BookingOutput)
+
+
+def booking_payload(booking: Booking, *, seat_uid: str | None = None) -> dict:
+    """The booking as outbox events carry it."""
+    return AnyBookingOutput(booking, context={"seat_uid": seat_uid}).data

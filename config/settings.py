@@ -151,7 +151,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["api.parsing.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.TakeSkipPagination",
     "EXCEPTION_HANDLER": "api.errors.handle_exception",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiSchema",
     "STRICT_JSON": True,
     # `format` is a query parameter of the API (GET /v2/slots?format=range), not a renderer.
     "URL_FORMAT_OVERRIDE": None,
@@ -167,8 +167,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "GET_LIB_DOC_EXCLUDES": "api.schema.doc_barrier",
     "ENUM_NAME_OVERRIDES": {
-        "BookingStatusEnum": ["cancelled", "accepted", "rejected", "pending"],
+        "BookingStatusEnum": "bookings.models.Booking.Status",
+        "SlotReasonEnum": "eventtypes.availability.REASON_ORDER",
         "SuccessStatusEnum": ["success"],
         "ErrorStatusEnum": ["error"],
     },

@@ -426,6 +426,12 @@ class Explanation:
     def bookable(self) -> bool:
         return self.slot is not None
 
+    @property
+    def refusal_reason(self) -> str | None:
+        """The code a booking at this start is refused with (None when bookable): the first
+        reason, or BUSY when no host names one."""
+        return None if self.bookable else self.first_reason() or BUSY
+
     def first_reason(self) -> str | None:
         """The most telling reason, for an error message.
 

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiKey, Membership, Team, User
 from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
 from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
+from tests.openapi_contract import assert_matches_our_document
 
 # A Monday. Services take `now`, so the tests never depend on the clock.
 NOW = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
@@ -137,8 +138,12 @@ class Api:
     def request(self, method, path, body=None, **headers):
         extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
         if method in ("get", "delete") and body is not None:
-            return getattr(self.client, method)(path, body, **extra)
-        return getattr(self.client, method)(path, body, format="json", **extra)
+            response = getattr(self.client, method)(path, body, **extra)
+        else:
+            response = getattr(self.client, method)(path, body, format="json", **extra)
+        # Every answer, success or error, is what our OpenAPI document says it is.
+        assert_matches_our_document(response)
+        return response
 
     def get(self, path, params=None, **headers):
         return self.request("get", path, params, **headers)

@@ -1,4 +1,5 @@
-"""Validate our responses against Cal.com's own OpenAPI document (tests/contract/)."""
+"""Validate our responses against Cal.com's own OpenAPI document (tests/contract/), and every
+response against our own (/v2/openapi.json)."""
 
 import json
 import re
@@ -80,6 +81,60 @@ def assert_matches_component(data, schema_name: str) -> None:
         location = "/".join(str(p) for p in error.absolute_path)
         raise AssertionError(
             f"{schema_name} does not match at '{location}': {error.message}"
+        ) from None
+
+
+# --- Our own document ------------------------------------------------------------------------
+
+OUR_URI = "urn:rendezvous-api"
+
+
+@cache
+def our_spec() -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True)))
+
+
+@cache
+def _our_registry() -> Registry:
+    resource = Resource.from_contents(our_spec(), default_specification=DRAFT4)
+    return Registry().with_resource(OUR_URI, resource)
+
+
+def our_operation(method: str, path: str) -> tuple[str, dict] | None:
+    method = method.lower()
+    for template, operations in our_spec()["paths"].items():
+        pattern = "^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "$"
+        if re.match(pattern, path) and method in operations:
+            return template, operations[method]
+    return None
+
+
+def assert_matches_our_document(response) -> None:
+    """Raise AssertionError unless a JSON response fits our own document for its operation and
+    status. Paths and methods the document does not have (answered 404 or 405) are skipped."""
+    method, path = response.request["REQUEST_METHOD"], response.request["PATH_INFO"]
+    found = our_operation(method, path)
+    if found is None or "json" not in response.get("Content-Type", ""):
+        return
+    template, operation = found
+    status = str(response.status_code)
+    assert status in operation["responses"], (
+        f"{method} {template}: our document has {sorted(operation['responses'])}, "
+        f"we answered {status}"
+    )
+    pointer = f"{OUR_URI}#/paths/{_escape(template)}/{method.lower()}/responses/{status}"
+    validator = OAS30Validator(
+        {"$ref": pointer + "/content/application~1json/schema"}, registry=_our_registry()
+    )
+    try:
+        validator.validate(response.json())
+    except ValidationError as error:
+        location = "/".join(str(p) for p in error.absolute_path)
+        raise AssertionError(
+            f"{method} {template} {status} does not match our document at '{location}': "
+            f"{error.message}"
         ) from None
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from bookings.models import ActorRole, Booking, BookingHistory, Channel
-from bookings.representation import booking_output, with_output_relations
+from bookings.representation import booking_payload, with_output_relations
 from bookings.services import (
     Actor,
     AttendeeInput,
@@ -57,7 +57,7 @@ def events_since(event_id) -> list[Event]:
 def output_of(booking, *, seat_uid=None) -> dict:
     """What the API shows for the booking now, read back from the database."""
     fresh = with_output_relations(Booking.objects.filter(pk=booking.pk)).get()
-    return booking_output(fresh, seat_uid=seat_uid)
+    return booking_payload(fresh, seat_uid=seat_uid)
 
 
 def assert_one_event(since, trigger, booking, *, seat_uid=None, organizer=None):

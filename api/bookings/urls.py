@@ -1,13 +1,6 @@
-from django.urls import include, path
+from api.bookings.views import BookingViewSet
+from api.routers import ApiRouter
 
-from api.bookings import views
-
-urlpatterns = [
-    path("bookings", views.BookingsView.as_view(), name="bookings"),
-    path(
-        "bookings/by-seat/<str:seat_uid>", views.BookingBySeatView.as_view(), name="booking-by-seat"
-    ),
-    path("bookings/<str:uid>", views.BookingDetailView.as_view(), name="booking"),
-    path("", include("api.bookings.lifecycle_urls")),
-    path("", include("api.bookings.detail_urls")),
-]
+router = ApiRouter()
+router.register("bookings", BookingViewSet, basename="booking")
+urlpatterns = router.urls

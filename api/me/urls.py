@@ -1,7 +1,6 @@
-from django.urls import path
+from api.me.views import MeViewSet
+from api.routers import ApiRouter
 
-from api.me import views
-
-urlpatterns = [
-    path("me", views.MeView.as_view(), name="me"),
-]
+router = ApiRouter()
+router.register("me", MeViewSet, basename="me")
+urlpatterns = router.urls

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.timezones import iso_utc
 from bookings.errors import (
     BookingError,
     EventTypeNotBookable,
@@ -23,7 +24,6 @@ from bookings.errors import (
     SlotUnavailable,
 )
 from bookings.models import Attendee, Booking, BookingHost, RecurringSeries, SlotReservation
-from bookings.representation import iso_utc
 from bookings.services import inputs
 from bookings.services.actors import Actor
 from bookings.services.locking import lock_booking, lock_hosts

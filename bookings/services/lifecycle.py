@@ -9,6 +9,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.timezones import iso_utc
 from bookings.errors import (
     ChangesDisabled,
     CutoffPassed,
@@ -19,7 +20,6 @@ from bookings.errors import (
     SeatsFull,
 )
 from bookings.models import Attendee, Booking, BookingHost, Channel
-from bookings.representation import iso_utc
 from bookings.services.actors import Actor
 from bookings.services.creation import (
     CreatedBooking,

@@ -1,7 +1,8 @@
 """History rows and outbox events, written in the transaction of the change they describe."""
 
+from accounts.timezones import iso_utc
 from bookings.models import Booking, BookingHistory
-from bookings.representation import booking_output, iso_utc, with_output_relations
+from bookings.representation import booking_payload, with_output_relations
 from webhooks.outbox import record_event
 
 
@@ -43,7 +44,7 @@ def record_change(
         after=after if after is not None else snapshot(fresh),
     )
     if trigger:
-        payload = booking_output(fresh, seat_uid=seat_uid)
+        payload = booking_payload(fresh, seat_uid=seat_uid)
         event_type = fresh.event_type
         record_event(
             trigger,

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
+from accounts.timezones import iso_utc
 from bookings import slots
 from bookings.errors import (
     BeforeMinimumNotice,
@@ -17,7 +18,6 @@ from bookings.errors import (
     StartInPast,
 )
 from bookings.models import SlotReservation
-from bookings.representation import iso_utc
 from eventtypes import availability
 
 _ERRORS = {
@@ -89,7 +89,7 @@ def require_slot(
 
 
 def unavailable_error(event_type, explanation, now, length, own_reservation_uid=None):
-    reason = explanation.first_reason() or availability.BUSY
+    reason = explanation.refusal_reason
     start = explanation.start
     details = {"start": iso_utc(start), "reason": reason, "hosts": explanation.reasons}
     if reason == availability.RESERVED:

@@ -1,10 +1,16 @@
-"""Query strings and bodies of the slots API (cal-api-version 2024-09-04).
+"""Query strings, bodies and outputs of the slots API (cal-api-version 2024-09-04).
 
-They check types and shapes; which starts are bookable is decided by the slot engine and the
-reservation services.
+Inputs check types and shapes; which starts are bookable is decided by the slot engine and the
+reservation services. Slots are shown grouped by their local date in the caller's time zone,
+with that zone's offset, e.g. "2050-09-05T09:00:00.000+02:00".
 """
 
+import math
+from zoneinfo import ZoneInfo
+
 from dateutil.relativedelta import relativedelta
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import (
@@ -14,14 +20,18 @@ from api.fields import (
     TimeZoneField,
     UtcDateTimeField,
 )
+from bookings.representation import Instant, Output
 from bookings.services.reservations import MAX_RESERVATION_MINUTES
-from bookings.slot_presentation import FORMATS, TIME
 from bookings.slots import GROUP_DEFAULT_LENGTH, GROUP_LENGTHS
+from eventtypes import availability
 
 MAX_RANGE_MONTHS = 3
+TIME, RANGE = "time", "range"
+
+# --- Queries and bodies -------------------------------------------------------------------------
 
 
-class TargetSerializer(serializers.Serializer):
+class TargetQuery(serializers.Serializer):
     """Which event type: by id, by slug with its owner's username or its team's slug."""
 
     eventTypeId = BoundedIntegerField(
@@ -68,7 +78,7 @@ class TargetSerializer(serializers.Serializer):
         return duration
 
 
-class SlotQuerySerializer(TargetSerializer):
+class SlotQuery(TargetQuery):
     start = LenientDateTimeField(
         help_text="UTC; a bare date (2050-09-05) means the start of that day"
     )
@@ -79,7 +89,7 @@ class SlotQuerySerializer(TargetSerializer):
         required=False, default="UTC", max_length=64, help_text="Zone of the times returned"
     )
     format = serializers.ChoiceField(
-        choices=FORMATS,
+        choices=(TIME, RANGE),
         required=False,
         default=TIME,
         help_text="time: items {start}; range: items {start, end}",
@@ -136,7 +146,7 @@ class SlotQuerySerializer(TargetSerializer):
         return duration
 
 
-class ExplainQuerySerializer(TargetSerializer):
+class ExplainQuery(TargetQuery):
     start = UtcDateTimeField(help_text="The start to explain, UTC, e.g. 2050-09-05T09:00:00Z")
 
     def validate(self, data):
@@ -147,7 +157,7 @@ class ExplainQuerySerializer(TargetSerializer):
         return data
 
 
-class ReserveSlotSerializer(serializers.Serializer):
+class ReserveSlotInput(serializers.Serializer):
     """Cal.com's ReserveSlotInput_2024_09_04."""
 
     eventTypeId = StrictIntegerField(min_value=1)
@@ -167,3 +177,121 @@ class ReserveSlotSerializer(serializers.Serializer):
             "type's owner, team or organization."
         ),
     )
+
+
+# --- Slots --------------------------------------------------------------------------------------
+
+# Zone names written with "Z" rather than "+00:00", as Cal.com writes them.
+ZULU_NAMES = {"UTC", "GMT"}
+
+
+def iso_local(moment, zone: ZoneInfo) -> str:
+    """An instant as local ISO 8601 with milliseconds and the offset in force at that instant."""
+    text = moment.astimezone(zone).isoformat(timespec="milliseconds")
+    return text[:-6] + "Z" if zone.key in ZULU_NAMES else text
+
+
+class LocalTime(serializers.DateTimeField):
+    """An instant in the time zone of the context (`zone`), with its offset."""
+
+    def to_representation(self, value):
+        return iso_local(value, self.context["zone"])
+
+
+class SlotEnd(LocalTime):
+    """The slot's end, with format=range only."""
+
+    def get_attribute(self, slot):
+        return slot.end if self.context.get("format") == RANGE else None
+
+
+class SlotOutput(Output):
+    start = LocalTime(help_text="Local time with its offset, e.g. 2050-09-05T09:00:00.000+02:00")
+    end = SlotEnd(required=False, help_text="With format=range")
+    attendeesCount = serializers.IntegerField(
+        source="attendees_count", required=False, help_text="Seated event types"
+    )
+    bookingUid = serializers.CharField(
+        source="booking_uid",
+        required=False,
+        help_text="Seated event types: the booking to join at that time",
+    )
+
+
+class SlotsByDateOutput(serializers.BaseSerializer):
+    """Slots keyed by their local date (YYYY-MM-DD in the context's `zone`), in order; {} when
+    none. With the context's `format` range, each slot has its end."""
+
+    def to_representation(self, slots):
+        zone = self.context["zone"]
+        item = SlotOutput()
+        item.bind("", self)
+        days: dict[str, list[dict]] = {}
+        for slot in sorted(slots, key=lambda s: s.start):
+            day = slot.start.astimezone(zone).date().isoformat()
+            days.setdefault(day, []).append(item.to_representation(slot))
+        return days
+
+
+class SlotsByDateExtension(OpenApiSerializerExtension):
+    target_class = SlotsByDateOutput
+
+    def map_serializer(self, auto_schema, direction):
+        slot = auto_schema.resolve_serializer(SlotOutput, direction).ref
+        return {
+            "type": "object",
+            "description": "Slots keyed by local date (YYYY-MM-DD in timeZone); {} when none",
+            "additionalProperties": {"type": "array", "items": slot},
+        }
+
+
+# --- Reservations and explanations ------------------------------------------------------------
+
+
+class ReservationOutput(Output):
+    """A hold as Cal.com's ReserveSlotOutput. reservationDuration is the minutes it still lasts
+    at the context's `now`: the whole hold right after it was made or moved, 0 once expired."""
+
+    eventTypeId = serializers.IntegerField(source="event_type_id")
+    slotStart = Instant(source="start")
+    slotEnd = Instant(source="end")
+    slotDuration = serializers.IntegerField(source="duration_minutes", help_text="Minutes")
+    reservationUid = serializers.UUIDField(source="uid")
+    reservationDuration = serializers.SerializerMethodField(
+        help_text="Minutes the hold still lasts"
+    )
+    reservationUntil = Instant(source="expires_at")
+
+    def get_reservationDuration(self, reservation) -> int:
+        remaining = (reservation.expires_at - self.context["now"]).total_seconds()
+        return max(0, math.ceil(remaining / 60))
+
+
+class HostReasonsOutput(serializers.Serializer):
+    hostId = serializers.IntegerField()
+    codes = serializers.ListField(
+        child=serializers.ChoiceField(choices=availability.REASON_ORDER),
+        help_text="Why this host cannot take the start; empty when it can",
+    )
+
+
+class ExplanationOutput(Output):
+    """Whether a start is bookable and each host's reasons, as machine codes only: nothing about
+    the bookings or reservations behind them."""
+
+    start = Instant()
+    bookable = serializers.BooleanField()
+    reasons = serializers.SerializerMethodField()
+    firstReason = serializers.ChoiceField(
+        source="refusal_reason",
+        choices=availability.REASON_ORDER,
+        allow_null=True,
+        help_text="The code a booking at this start would be refused with; null if bookable",
+    )
+
+    @extend_schema_field(HostReasonsOutput(many=True))
+    def get_reasons(self, explanation) -> list:
+        return [
+            {"hostId": host_id, "codes": list(codes)}
+            for host_id, codes in sorted(explanation.reasons.items())
+        ]
