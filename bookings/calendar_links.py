@@ -5,6 +5,7 @@ ones Cal.com's calendar-links endpoint uses, plus Yahoo.
 """
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 GOOGLE = "Google Calendar"
@@ -12,6 +13,13 @@ OFFICE = "Microsoft Office"
 OUTLOOK = "Microsoft Outlook"
 YAHOO = "Yahoo Calendar"
 ICS = "ICS"
+OUTLOOK_OFFICE = "https://outlook.office.com"
+OUTLOOK_LIVE = "https://outlook.live.com"
+
+
+class CalendarLink(NamedTuple):
+    label: str
+    link: str
 
 
 def _compact(moment: datetime) -> str:
@@ -35,8 +43,8 @@ def calendar_links(
     description: str = "",
     location: str = "",
     ics_url: str,
-) -> list[dict]:
-    """[{label, link}] for Google Calendar, Microsoft Office 365, Microsoft Outlook, Yahoo
+) -> list[CalendarLink]:
+    """Links for Google Calendar, Microsoft Office 365, Microsoft Outlook, Yahoo
     and the downloadable .ics file at `ics_url`."""
     outlook = {
         "path": "/calendar/action/compose",
@@ -47,40 +55,28 @@ def calendar_links(
         "body": description,
         "location": location,
     }
+    google = {
+        "dates": f"{_compact(start)}/{_compact(end)}",
+        "text": title,
+        "details": description,
+        "location": location,
+    }
+    yahoo = {
+        "v": "60",
+        "title": title,
+        "st": _compact(start),
+        "et": _compact(end),
+        "desc": description,
+        "in_loc": location,
+    }
     return [
-        {
-            "label": GOOGLE,
-            "link": _url(
-                "https://calendar.google.com/calendar/r/eventedit",
-                {
-                    "dates": f"{_compact(start)}/{_compact(end)}",
-                    "text": title,
-                    "details": description,
-                    "location": location,
-                },
-            ),
-        },
-        {
-            "label": OFFICE,
-            "link": _url("https://outlook.office.com/calendar/0/deeplink/compose", outlook),
-        },
-        {
-            "label": OUTLOOK,
-            "link": _url("https://outlook.live.com/calendar/0/deeplink/compose", outlook),
-        },
-        {
-            "label": YAHOO,
-            "link": _url(
-                "https://calendar.yahoo.com/",
-                {
-                    "v": "60",
-                    "title": title,
-                    "st": _compact(start),
-                    "et": _compact(end),
-                    "desc": description,
-                    "in_loc": location,
-                },
-            ),
-        },
-        {"label": ICS, "link": ics_url},
+        CalendarLink(GOOGLE, _url("https://calendar.google.com/calendar/r/eventedit", google)),
+        CalendarLink(
+            OFFICE, _url("https://outlook.office.com/calendar/0/deeplink/compose", outlook)
+        ),
+        CalendarLink(
+            OUTLOOK, _url("https://outlook.live.com/calendar/0/deeplink/compose", outlook)
+        ),
+        CalendarLink(YAHOO, _url("https://calendar.yahoo.com/", yahoo)),
+        CalendarLink(ICS, ics_url),
     ]

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 SINGLE = "single"
@@ -415,6 +416,11 @@ LIMIT_REACHED = "limit_reached"
 SEATS_FULL = "seats_full"
 
 
+class HostReasons(NamedTuple):
+    host_id: int
+    codes: list[str]
+
+
 @dataclass(frozen=True)
 class Explanation:
     start: datetime
@@ -425,6 +431,10 @@ class Explanation:
     @property
     def bookable(self) -> bool:
         return self.slot is not None
+
+    def reasons_by_host(self) -> list[HostReasons]:
+        """Each host's reasons, in host id order."""
+        return [HostReasons(host_id, codes) for host_id, codes in sorted(self.reasons.items())]
 
     @property
     def refusal_reason(self) -> str | None:

@@ -905,5 +905,5 @@ class PrivateLinkOutput(Output):
 
 
 class DeletedPrivateLinkOutput(Output):
-    linkId = serializers.CharField()
-    message = serializers.CharField()
+    linkId = serializers.CharField(source="link_hash")
+    message = Fixed("Private link deleted successfully", serializers.CharField())

@@ -296,4 +296,4 @@ class PrivateLinkViewSet(ApiViewSet):
         event_type = permissions.managed_event_type(request.user, event_type_id)
         link = permissions.event_type_link(event_type, link_id)
         services.delete_private_link(link)
-        return self.respond({"linkId": link_id, "message": "Private link deleted successfully"})
+        return self.respond(link)

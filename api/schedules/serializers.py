@@ -3,6 +3,7 @@ overrides. Inputs check shapes; the rules live in eventtypes/services.py."""
 
 import re
 from datetime import time
+from typing import NamedTuple
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -35,8 +36,10 @@ class AvailabilityBlock(Output):
     days = serializers.ListField(
         child=serializers.ChoiceField(choices=list(DAY_NUMBERS)), min_length=1, max_length=7
     )
-    startTime = HourMinuteField()
-    endTime = HourMinuteField(help_text="00:00 means midnight at the end of the day")
+    startTime = HourMinuteField(source="start_time")
+    endTime = HourMinuteField(
+        source="end_time", help_text="00:00 means midnight at the end of the day"
+    )
 
 
 class OverrideBlock(Output):
@@ -82,7 +85,7 @@ class ScheduleInput(PatchableSerializer):
         if "weekly" not in self.validated_data:
             return None
         return [
-            (DAY_NUMBERS[day], block["startTime"], block["endTime"])
+            (DAY_NUMBERS[day], block["start_time"], block["end_time"])
             for block in self.validated_data["weekly"]
             for day in dict.fromkeys(block["days"])
         ]
@@ -116,17 +119,17 @@ class ScheduleOutput(Output):
     @extend_schema_field(AvailabilityBlock(many=True))
     def get_availability(self, schedule) -> list:
         """Weekly hours grouped as Cal.com does: one block per start and end, with its days."""
-        blocks: dict[tuple[time, time], list[int]] = {}
+        days_by_hours: dict[tuple[time, time], list[int]] = {}
         for row in schedule.weekly.all():
-            blocks.setdefault((row.start_time, row.end_time), []).append(row.weekday)
-        return AvailabilityBlock(
-            [
-                {
-                    "days": [DAY_NAMES[day] for day in sorted(set(days))],
-                    "startTime": start,
-                    "endTime": end,
-                }
-                for (start, end), days in blocks.items()
-            ],
-            many=True,
-        ).data
+            days_by_hours.setdefault((row.start_time, row.end_time), []).append(row.weekday)
+        blocks = [
+            WeeklyBlock([DAY_NAMES[day] for day in sorted(set(days))], start, end)
+            for (start, end), days in days_by_hours.items()
+        ]
+        return AvailabilityBlock(blocks, many=True).data
+
+
+class WeeklyBlock(NamedTuple):
+    days: list[str]
+    start_time: time
+    end_time: time

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import (
@@ -267,8 +266,8 @@ class ReservationOutput(Output):
         return max(0, math.ceil(remaining / 60))
 
 
-class HostReasonsOutput(serializers.Serializer):
-    hostId = serializers.IntegerField()
+class HostReasonsOutput(Output):
+    hostId = serializers.IntegerField(source="host_id")
     codes = serializers.ListField(
         child=serializers.ChoiceField(choices=availability.REASON_ORDER),
         help_text="Why this host cannot take the start; empty when it can",
@@ -281,17 +280,10 @@ class ExplanationOutput(Output):
 
     start = Instant()
     bookable = serializers.BooleanField()
-    reasons = serializers.SerializerMethodField()
+    reasons = HostReasonsOutput(many=True, source="reasons_by_host")
     firstReason = serializers.ChoiceField(
         source="refusal_reason",
         choices=availability.REASON_ORDER,
         allow_null=True,
         help_text="The code a booking at this start would be refused with; null if bookable",
     )
-
-    @extend_schema_field(HostReasonsOutput(many=True))
-    def get_reasons(self, explanation) -> list:
-        return [
-            {"hostId": host_id, "codes": list(codes)}
-            for host_id, codes in sorted(explanation.reasons.items())
-        ]
