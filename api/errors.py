@@ -17,14 +17,14 @@ from drf_spectacular.plumbing import force_instance
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
-from bookings.errors import BookingError
-from eventtypes.services import EventTypeError
+from eventtypes.errors import DomainError
 
 logger = logging.getLogger("api")
 
 # HTTP status per domain error code; anything not listed is a 400.
 DOMAIN_STATUS = {
     "slot_unavailable": 409,
+    "lock_timeout": 409,
     "seats_full": 409,
     "reservation_held": 409,
     "invalid_transition": 409,
@@ -78,10 +78,10 @@ def error_response(request, status: int, code: str, message: str, details=None, 
 def handle_exception(exc, context):
     """DRF's EXCEPTION_HANDLER."""
     request = context["request"]
-    if isinstance(exc, BookingError | EventTypeError):
+    if isinstance(exc, DomainError):
         status = DOMAIN_STATUS.get(exc.code, 400)
         headers = {}
-        if getattr(exc, "retry_after", None):
+        if exc.retry_after:
             headers["Retry-After"] = str(exc.retry_after)
         return error_response(request, status, exc.code, exc.message, exc.details or None, headers)
     if isinstance(exc, OperationalError) and (busy := _database_busy(exc)):

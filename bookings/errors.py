@@ -1,16 +1,11 @@
-"""Domain errors of the booking services, each with a stable machine-readable code.
+"""Errors of the booking services, each with a stable machine-readable code (see
+eventtypes/errors.py)."""
 
-They know nothing about HTTP; the API maps codes to statuses in one place.
-"""
+from eventtypes.errors import DomainError
 
 
-class BookingError(Exception):
+class BookingError(DomainError):
     code = "booking_error"
-
-    def __init__(self, message: str, *, details: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
 
 
 class InvalidInput(BookingError):
@@ -23,10 +18,6 @@ class InvalidMetadata(InvalidInput):
 
 class NotFound(BookingError):
     code = "not_found"
-
-
-class EventTypeNotFound(NotFound):
-    code = "event_type_not_found"
 
 
 class OccurrenceNotFound(NotFound):
@@ -76,6 +67,16 @@ class ReservationHeld(BookingError):
 
     def __init__(self, message: str, *, retry_after: int, details: dict | None = None):
         super().__init__(message, details={"retryAfterSeconds": retry_after, **(details or {})})
+        self.retry_after = retry_after
+
+
+class LockTimeout(BookingError):
+    """Another request holds the lock of a host or a booking for too long."""
+
+    code = "lock_timeout"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
         self.retry_after = retry_after
 
 

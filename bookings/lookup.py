@@ -3,8 +3,9 @@
 import uuid
 
 from accounts.models import Team, User
-from bookings.errors import BookingNotFound, EventTypeNotFound, InvalidInput
+from bookings.errors import BookingNotFound, InvalidInput
 from bookings.models import Attendee, Booking, RecurringSeries
+from eventtypes.errors import EventTypeNotFound
 from eventtypes.models import EventType
 
 

@@ -85,6 +85,9 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# How long a booking write waits for a lock held by another (PostgreSQL) before answering
+# 409 lock_timeout with Retry-After.
+BOOKING_LOCK_TIMEOUT_MS = env.int("BOOKING_LOCK_TIMEOUT_MS", default=3000)
 
 # --- Redis, Celery, cache --------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

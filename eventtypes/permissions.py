@@ -9,14 +9,14 @@ read but not change gets NotTeamAdmin.
 from django.db.models import Q
 
 from accounts.models import Membership, Team
-from eventtypes.models import EventType, PrivateLink, Schedule
-from eventtypes.services import (
+from eventtypes.errors import (
     EventTypeNotFound,
     NotTeamAdmin,
     PrivateLinkNotFound,
     ScheduleNotFound,
     TeamNotFound,
 )
+from eventtypes.models import EventType, PrivateLink, Schedule
 
 ADMIN_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN)
 

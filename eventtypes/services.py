@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Team
+from eventtypes.errors import DefaultScheduleRequired, SlugTaken
 from eventtypes.models import (
     WEEKDAYS,
     DateOverride,
@@ -29,47 +30,6 @@ from eventtypes.models import (
 # Monday to Friday, 09:00 to 17:00: what a new schedule offers when no hours are given.
 DEFAULT_WEEKLY = [(day, time(9), time(17)) for day in range(5)]
 DAY_NAMES = dict(WEEKDAYS)
-
-
-class EventTypeError(Exception):
-    code = "event_type_error"
-
-    def __init__(self, message: str, *, details: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
-
-
-class EventTypeNotFound(EventTypeError):
-    code = "event_type_not_found"
-
-
-class TeamNotFound(EventTypeError):
-    code = "team_not_found"
-
-
-class ScheduleNotFound(EventTypeError):
-    code = "schedule_not_found"
-
-
-class PrivateLinkNotFound(EventTypeError):
-    code = "private_link_not_found"
-
-
-class NotTeamAdmin(EventTypeError):
-    """A team member may read the team's event types but not change them."""
-
-    code = "not_team_admin"
-
-
-class SlugTaken(EventTypeError):
-    code = "slug_taken"
-
-
-class DefaultScheduleRequired(EventTypeError):
-    """A user with schedules keeps a default one: it changes only by choosing another."""
-
-    code = "default_schedule_required"
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from bookings.services import (
     remove_attendee,
     reschedule_booking,
 )
-from bookings.services.lifecycle import OPT_IN_SALT
+from bookings.services.confirmation import OPT_IN_SALT
 from eventtypes.models import EventType
 from tests.conftest import NOW, utc
 from webhooks.models import Event

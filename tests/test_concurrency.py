@@ -5,12 +5,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import connection, connections
 
 from bookings.errors import SlotUnavailable
 from bookings.models import Booking, BookingHost
 from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
-from bookings.services.creation import attendee_row, insert_booking, raise_if_overlap
+from bookings.services.building import attendee_row, insert_booking
+from bookings.services.locking import booking_write
 from tests.conftest import NOW, utc
 
 THREADS = 50
@@ -69,21 +70,17 @@ def test_without_the_application_check_the_database_still_lets_only_one_through(
     starts = overlapping_starts()
 
     def write_unchecked(i):
-        try:
-            with transaction.atomic():
-                booking = Booking(
-                    event_type=event_type,
-                    organizer=host,
-                    start=starts[i],
-                    end=starts[i] + timedelta(minutes=60),
-                    title="Unchecked",
-                    ics_uid=f"unchecked-{i}",
-                )
-                attendee = attendee_row(AttendeeInput(name="X", email=f"x{i}@example.com"))
-                return insert_booking(booking, [host.id], [attendee])
-        except IntegrityError as error:
-            raise_if_overlap(error)
-            raise
+        with booking_write():
+            booking = Booking(
+                event_type=event_type,
+                organizer=host,
+                start=starts[i],
+                end=starts[i] + timedelta(minutes=60),
+                title="Unchecked",
+                ics_uid=f"unchecked-{i}",
+            )
+            attendee = attendee_row(AttendeeInput(name="X", email=f"x{i}@example.com"))
+            return insert_booking(booking, [host.id], [attendee])
 
     results = run_at_once(THREADS, write_unchecked)
 

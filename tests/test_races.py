@@ -6,6 +6,8 @@ import threading
 import pytest
 from django.db import connection, transaction
 
+from accounts.models import User
+from bookings.errors import LockTimeout
 from bookings.models import Booking
 from bookings.services import (
     Actor,
@@ -108,3 +110,70 @@ def test_merging_seats_never_overfills_the_target(factory, postgres_only):
     )
     n = Booking.objects.get(pk=target.pk).attendees.count()
     assert n <= 2
+
+
+def _holding_the_host(host, while_held):
+    """Run while_held() while another transaction holds the host's row lock; returns its
+    outcome (value or exception)."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=host.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            locked.set()
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        return while_held()
+    except Exception as error:
+        return error
+    finally:
+        release.set()
+        holder.join(15)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_waiting_too_long_for_a_lock_gives_up_and_writes_nothing(
+    factory, postgres_only, settings
+):
+    settings.BOOKING_LOCK_TIMEOUT_MS = 200
+    host = factory.user()
+    et = factory.event_type(host, length_minutes=30)
+    attendee = AttendeeInput(name="Waiting", email="waiting@example.com")
+
+    outcome = _holding_the_host(
+        host,
+        lambda: create_booking(
+            et, BookingRequest(start=utc(2027, 1, 5, 10), attendee=attendee), Actor.attendee()
+        ),
+    )
+
+    assert isinstance(outcome, LockTimeout), outcome
+    assert outcome.code == "lock_timeout" and outcome.retry_after == 1
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_timeout_is_a_409_with_retry_after(factory, postgres_only, settings, api_as):
+    settings.BOOKING_LOCK_TIMEOUT_MS = 200
+    host = factory.user()
+    et = factory.event_type(host, length_minutes=30)
+    body = {
+        "eventTypeId": et.pk,
+        "start": "2027-01-05T10:00:00Z",
+        "attendee": {"name": "Waiting", "email": "waiting@example.com", "timeZone": "UTC"},
+    }
+
+    response = _holding_the_host(host, lambda: api_as(None).post("/v2/bookings", body))
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "lock_timeout"
+    assert response["Retry-After"] == "1"
+    assert not Booking.objects.exists()

@@ -8,6 +8,7 @@ from api.operations import operation
 from api.schedules.serializers import ScheduleInput, ScheduleOutput
 from api.views import ApiViewSet
 from eventtypes import permissions, services
+from eventtypes.errors import ScheduleNotFound
 from eventtypes.models import DateOverride, Schedule, WeeklyAvailability
 
 
@@ -65,7 +66,7 @@ class ScheduleViewSet(ApiViewSet):
             .first()
         )
         if schedule is None:
-            raise services.ScheduleNotFound("You have no default schedule yet.")
+            raise ScheduleNotFound("You have no default schedule yet.")
         return self.respond(schedule)
 
     @operation("getSchedule", output=ScheduleOutput)

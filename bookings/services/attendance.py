@@ -1,12 +1,11 @@
 """Who turned up: the host's and each attendee's absence, or everyone's attendance."""
 
-from django.db import transaction
 from django.utils import timezone
 
 from bookings.errors import InvalidInput, InvalidTransition
 from bookings.models import Booking, BookingHost
 from bookings.services.actors import Actor
-from bookings.services.locking import lock_booking
+from bookings.services.locking import booking_write
 from bookings.services.recording import record_change
 from webhooks import triggers
 
@@ -42,8 +41,7 @@ def mark_absent(
     attendees = list(attendees)
     if host is None and not attendees:
         raise InvalidInput("Say whether the host was absent, or which attendees were.")
-    with transaction.atomic():
-        booking = lock_booking(booking.pk)
+    with booking_write(booking_ids=[booking.pk]) as [booking]:
         _require_started(booking, now)
         before = _attendance(booking)
         if host is not None:
@@ -71,8 +69,7 @@ def mark_absent(
 def mark_attended(booking: Booking, actor: Actor, *, now=None) -> Booking:
     """Everyone attended: clears every absence and records when. Outbox: BOOKING_NO_SHOW_UPDATED."""
     now = now or timezone.now()
-    with transaction.atomic():
-        booking = lock_booking(booking.pk)
+    with booking_write(booking_ids=[booking.pk]) as [booking]:
         _require_started(booking, now)
         before = _attendance(booking)
         BookingHost.objects.filter(booking=booking).update(absent=False)

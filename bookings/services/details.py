@@ -1,12 +1,10 @@
 """Location, notes and metadata of a booking."""
 
-from django.db import transaction
-
 from bookings.errors import InvalidInput, InvalidMetadata, InvalidTransition
 from bookings.models import BookingNote
 from bookings.services import inputs
 from bookings.services.actors import Actor
-from bookings.services.locking import lock_booking
+from bookings.services.locking import booking_write
 from bookings.services.recording import record_change
 from webhooks import triggers
 
@@ -15,8 +13,7 @@ MAX_NOTE_LENGTH = 10000
 
 def update_location(booking, location: dict, actor: Actor):
     """Change where the meeting happens (a typed location). Outbox: BOOKING_UPDATED."""
-    with transaction.atomic():
-        booking = lock_booking(booking.pk)
+    with booking_write(booking_ids=[booking.pk]) as [booking]:
         if not booking.is_blocking:
             raise InvalidTransition(
                 f"Cannot change the location of a {booking.status} booking.",
@@ -44,8 +41,7 @@ def add_note(booking, content: str, actor: Actor, *, private: bool = True) -> Bo
         raise InvalidInput("A note needs some content.", details={"field": "content"})
     if len(content) > MAX_NOTE_LENGTH:
         raise InvalidInput(f"A note is at most {MAX_NOTE_LENGTH} characters.")
-    with transaction.atomic():
-        booking = lock_booking(booking.pk)
+    with booking_write(booking_ids=[booking.pk]) as [booking]:
         note = BookingNote.objects.create(
             booking=booking, author=actor.user, content=content.strip(), is_private=private
         )
@@ -58,8 +54,7 @@ def update_metadata(booking, changes: dict, actor: Actor):
     the limits. Outbox: BOOKING_UPDATED."""
     if not isinstance(changes, dict):
         raise InvalidMetadata("metadata must be an object.", details={"field": "metadata"})
-    with transaction.atomic():
-        booking = lock_booking(booking.pk)
+    with booking_write(booking_ids=[booking.pk]) as [booking]:
         before = {"metadata": dict(booking.metadata)}
         merged = {**booking.metadata, **changes}
         merged = {key: value for key, value in merged.items() if value is not None}

@@ -1,7 +1,9 @@
 """Checks of what a caller asks for, before anything is written."""
 
 import math
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -25,6 +27,44 @@ class AttendeeInput:
     time_zone: str = "UTC"
     phone_number: str = ""
     language: str = "en"
+
+
+@dataclass
+class BookingRequest:
+    """What a caller asks for; the event type decides whether it becomes one booking, a
+    series, a seat or an instant meeting."""
+
+    start: datetime | None
+    attendee: AttendeeInput
+    length: int | None = None
+    guests: list[str] = field(default_factory=list)
+    location: dict | None = None
+    meeting_url: str = ""
+    metadata: dict | None = None
+    responses: dict | None = None
+    notes: str = ""
+    host_ids: list[int] | None = None
+    reservation_uid: uuid.UUID | str | None = None
+    private_link_hash: str | None = None
+    instant: bool = False
+    recurrence_count: int | None = None
+    skip_notifications: bool = False
+    ics_title: str = ""
+    ics_description: str = ""
+    idempotency_key: str | None = None
+
+
+@dataclass
+class Prepared:
+    """The request checked and completed, before anything is written."""
+
+    uid: str
+    length: int
+    metadata: dict
+    responses: dict
+    guests: list[str]
+    location: str
+    meeting_url: str
 
 
 def check_attendee(attendee: AttendeeInput) -> None:

@@ -1,15 +1,69 @@
-"""Row locks, always taken in the same order: users (hosts) by id, then bookings by id.
+"""The transaction of every booking write, and its locks.
 
-On PostgreSQL these are SELECT ... FOR NO KEY UPDATE: we never change a key, and a plain FOR
-UPDATE would also block the KEY SHARE locks that foreign-key checks take at commit (a history
-row naming its actor checks the user row), which turns two orderly writers into a deadlock.
-On SQLite the IMMEDIATE transaction already serialises writers and these locks have no effect.
+Locks are always taken in the same order: users (hosts) by id, then bookings by id. On
+PostgreSQL they are SELECT ... FOR NO KEY UPDATE: we never change a key, and a plain FOR UPDATE
+would also block the KEY SHARE locks that foreign-key checks take at commit (a history row
+naming its actor checks the user row), which turns two orderly writers into a deadlock. A
+statement waits at most BOOKING_LOCK_TIMEOUT for a lock, so that a write stuck behind a long
+one answers "try again" instead of queueing without end. On SQLite the IMMEDIATE transaction
+already serialises writers and these locks have no effect.
 """
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
+from contextlib import contextmanager
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, OperationalError, connection, transaction
+
+from bookings.errors import LockTimeout, SlotUnavailable
 from bookings.models import Booking
+
+# The exclusion constraint that forbids two blocking rows of one host overlapping (PostgreSQL).
+OVERLAP_CONSTRAINT = "booking_host_no_overlap"
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for lock_timeout
+
+
+@contextmanager
+def booking_write(*, host_ids=(), booking_ids=()):
+    """One booking write: a transaction in which the hosts (users) are locked, then the
+    bookings, each in id order. Yields the bookings re-read under their lock, in id order.
+
+    A second blocking booking of a host at an overlapping time, which the database refuses,
+    becomes SlotUnavailable (a race lost); a lock not obtained in time becomes LockTimeout.
+    """
+    try:
+        with transaction.atomic():
+            _limit_lock_waits()
+            lock_hosts(host_ids)
+            yield lock_bookings(booking_ids) if booking_ids else []
+    except IntegrityError as error:
+        if _violated_constraint(error) == OVERLAP_CONSTRAINT:
+            raise SlotUnavailable(
+                "Another booking took this time a moment ago; choose another slot.",
+                details={"reason": "conflict"},
+            ) from error
+        raise
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise LockTimeout(
+                "The booking is being changed by another request; try again in a moment.",
+                retry_after=1,
+            ) from error
+        raise
+
+
+def _limit_lock_waits() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # set_config(..., true) is SET LOCAL: it ends with the transaction.
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"],
+            )
+
+
+def _violated_constraint(error: IntegrityError) -> str | None:
+    return getattr(getattr(error.__cause__, "diag", None), "constraint_name", None)
 
 
 def _require_transaction():
@@ -19,6 +73,8 @@ def _require_transaction():
 
 def lock_hosts(user_ids) -> None:
     _require_transaction()
+    if not user_ids:
+        return
     list(
         get_user_model()
         .objects.select_for_update(no_key=True)
@@ -30,12 +86,8 @@ def lock_hosts(user_ids) -> None:
 
 def lock_booking(booking_id: int) -> Booking:
     """The booking, re-read under a lock so that a check on its state cannot go stale."""
-    _require_transaction()
-    return (
-        Booking.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("event_type", "organizer")
-        .get(pk=booking_id)
-    )
+    [booking] = lock_bookings([booking_id])
+    return booking
 
 
 def lock_bookings(booking_ids) -> list[Booking]:

@@ -20,7 +20,7 @@ from bookings import lookup
 from bookings.errors import BookingNotFound, InvalidInput, InvalidTransition, OccurrenceNotFound
 from bookings.models import Attendee, Booking, RecurringSeries
 from bookings.services.actors import Actor
-from bookings.services.lifecycle import CancelScope, cancel_booking, cancel_bookings
+from bookings.services.cancellation import CancelScope, cancel_booking, cancel_bookings
 
 
 @dataclass(frozen=True)

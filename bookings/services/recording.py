@@ -3,6 +3,7 @@
 from accounts.timezones import iso_utc
 from bookings.models import Booking, BookingHistory
 from bookings.representation import booking_payload, with_output_relations
+from webhooks import triggers
 from webhooks.outbox import record_event
 
 
@@ -54,3 +55,11 @@ def record_change(
             event_type_id=event_type.id if event_type else None,
         )
     return fresh
+
+
+def created_trigger(booking: Booking) -> str:
+    """A new booking is BOOKING_CREATED when it stands, BOOKING_REQUESTED while it waits for
+    the host or the attendee."""
+    if booking.is_blocking and not booking.pending_on:
+        return triggers.BOOKING_CREATED
+    return triggers.BOOKING_REQUESTED

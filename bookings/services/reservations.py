@@ -6,15 +6,14 @@ Whoever knows a reservation's uid (a random UUID) may read, move or release it, 
 import uuid
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership
 from bookings.errors import InvalidInput, ReservationNotFound, TooManyReservations
 from bookings.models import SlotReservation
 from bookings.services import inputs
-from bookings.services.creation import choose_hosts, host_user_ids
-from bookings.services.locking import lock_hosts
+from bookings.services.hosts import choose_hosts, host_user_ids
+from bookings.services.locking import booking_write
 from bookings.services.slot_checks import require_slot
 
 MAX_RESERVATION_MINUTES = 60
@@ -66,8 +65,8 @@ def can_choose_reservation_minutes(user, event_type) -> bool:
 
 
 def _hold(event_type, start, length, now, own_uid=None):
-    """The host a hold takes: the round-robin choice, the owner, or None (all: collective)."""
-    lock_hosts(host_user_ids(event_type))
+    """The host a hold takes: the round-robin choice, the owner, or None (all: collective).
+    The event type's hosts are locked by the caller."""
     slot, search = require_slot(
         event_type, start, now=now, length=length, own_reservation_uid=own_uid
     )
@@ -98,7 +97,7 @@ def reserve_slot(
     now = now or timezone.now()
     length = _check_length(event_type, length)
     minutes = _check_minutes(minutes)
-    with transaction.atomic():
+    with booking_write(host_ids=host_user_ids(event_type)):
         host_id = _hold(event_type, start, length, now)
         if holder and SlotReservation.objects.active(now).filter(holder=holder).count() >= (
             MAX_ACTIVE_HOLDS
@@ -133,9 +132,8 @@ def update_reservation(
         raise ReservationNotFound("No active reservation with that uid.")
     event_type = event_type or found.event_type
     length = _check_length(event_type, length)
-    with transaction.atomic():
-        # The fixed order: the hosts (of both event types) first, then the reservation.
-        lock_hosts([*host_user_ids(found.event_type), *host_user_ids(event_type)])
+    # The fixed order: the hosts (of both event types) first, then the reservation.
+    with booking_write(host_ids=[*host_user_ids(found.event_type), *host_user_ids(event_type)]):
         reservation = (
             active.select_for_update(no_key=True, of=("self",)).filter(pk=found.pk).first()
         )
@@ -151,6 +149,29 @@ def update_reservation(
         )
         reservation.save()
         return reservation
+
+
+def claim_reservation(event_type, reservation_uid, start, now):
+    """The caller's own active reservation for this slot, used up by the booking being written
+    (its uid, or None). An expired or unknown reservation does not stop the booking: the slot
+    is checked anyway."""
+    if not reservation_uid:
+        return None
+    try:
+        reservation = SlotReservation.objects.filter(uid=uuid.UUID(str(reservation_uid))).first()
+    except ValueError:
+        raise InvalidInput(
+            f"'{reservation_uid}' is not a reservation uid.", details={"field": "reservedSlotUid"}
+        ) from None
+    if reservation is None:
+        return None
+    if reservation.event_type_id != event_type.id or reservation.start != start:
+        raise InvalidInput(
+            "The reservation is for another event type or start time.",
+            details={"field": "reservedSlotUid"},
+        )
+    reservation.delete()
+    return None if reservation.expires_at <= now else reservation.uid
 
 
 def release_reservation(reservation_uid) -> None:

@@ -1,0 +1,58 @@
+"""One booking at one time, or a seat in the seated booking already meeting then."""
+
+from django.contrib.auth import get_user_model
+
+from bookings.services import seats
+from bookings.services.actors import Actor
+from bookings.services.building import (
+    CreatedBooking,
+    attendee_row,
+    build_booking,
+    initial_status,
+    insert_booking,
+    requested_details,
+)
+from bookings.services.hosts import choose_hosts
+from bookings.services.recording import created_trigger, record_change
+from bookings.services.slot_checks import require_slot
+
+
+def create_single(event_type, request, prepared, actor: Actor, now, reservation_uid):
+    """In the booking write of create_booking, the hosts locked: the start checked again, the
+    hosts chosen, the booking written. Outbox: BOOKING_CREATED or BOOKING_REQUESTED."""
+    slot, search = require_slot(
+        event_type,
+        request.start,
+        now=now,
+        length=prepared.length,
+        own_reservation_uid=reservation_uid,
+    )
+    if slot.booking_uid:
+        return seats.add_seat(slot.booking_uid, event_type, request, prepared, actor)
+    organizer_id, host_ids = choose_hosts(event_type, slot, search, request.host_ids)
+    if organizer_id == event_type.owner_id:
+        organizer = event_type.owner
+    else:
+        organizer = get_user_model().objects.get(pk=organizer_id)
+    booking = build_booking(
+        event_type,
+        organizer_id=organizer_id,
+        start=request.start,
+        length=prepared.length,
+        status=initial_status(event_type, request.start, now),
+        channel=actor.channel,
+        **requested_details(event_type, request, prepared, organizer),
+    )
+    seated = event_type.is_seated
+    row = attendee_row(
+        request.attendee,
+        seated=seated,
+        responses=seats.seat_responses(prepared, request),
+        metadata=prepared.metadata,
+    )
+    insert_booking(booking, host_ids, [row])
+    seat_uid = str(row.seat_uid) if seated else None
+    fresh = record_change(
+        booking, "created", actor, trigger=created_trigger(booking), seat_uid=seat_uid
+    )
+    return CreatedBooking([fresh], "seated" if seated else "single", seat_uid=seat_uid)
