@@ -303,8 +303,31 @@ class SlotReservation(models.Model):
 class BookingHistory(models.Model):
     """One row per change of a booking: what happened, who did it, through which channel."""
 
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        SEAT_ADDED = "seat_added", "Seat added"
+        CONFIRMED = "confirmed", "Confirmed by the host"
+        DECLINED = "declined", "Declined"
+        ATTENDEE_CONFIRMED = "attendee_confirmed", "Confirmed by the attendee"
+        CANCELLED = "cancelled", "Cancelled"
+        SEAT_CANCELLED = "seat_cancelled", "Seat given up"
+        RESCHEDULED = "rescheduled", "Rescheduled here"
+        RESCHEDULED_AWAY = "rescheduled_away", "Rescheduled away"
+        SEATS_MERGED = "seats_merged", "Seats joined from another booking"
+        SEAT_MOVED_IN = "seat_moved_in", "Seat moved in"
+        SEAT_MOVED_AWAY = "seat_moved_away", "Seat moved away"
+        ATTENDEE_ADDED = "attendee_added", "Attendee added"
+        ATTENDEE_REMOVED = "attendee_removed", "Attendee removed"
+        GUESTS_ADDED = "guests_added", "Guests added"
+        REASSIGNED = "reassigned", "Reassigned"
+        LOCATION_UPDATED = "location_updated", "Location changed"
+        METADATA_UPDATED = "metadata_updated", "Metadata changed"
+        NOTE_ADDED = "note_added", "Note added"
+        ATTENDANCE_MARKED = "attendance_marked", "Attendance recorded"
+        ATTENDED = "attended", "Everyone attended"
+
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="history")
-    action = models.CharField(max_length=40)
+    action = models.CharField(max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -20,8 +20,7 @@ from bookings.services import (
     reschedule_booking,
 )
 from tests.openapi_contract import assert_matches_component, assert_matches_contract
-from webhooks import triggers
-from webhooks.models import Event
+from webhooks.models import Event, Trigger
 
 ATTENDEE = AttendeeInput(name="Kei", email="kei@example.com", time_zone="Asia/Tokyo")
 LONG_CUTOFF = 60 * 24 * 120  # longer than the time left before any occurrence below
@@ -83,7 +82,7 @@ def statuses(bookings) -> list[str]:
 
 
 def cancelled_events() -> int:
-    return Event.objects.filter(type=triggers.BOOKING_CANCELLED).count()
+    return Event.objects.filter(type=Trigger.BOOKING_CANCELLED).count()
 
 
 def error_code(response) -> str:

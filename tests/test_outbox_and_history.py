@@ -35,8 +35,7 @@ from bookings.services import (
 )
 from eventtypes.models import EventType
 from tests.conftest import NOW, utc
-from webhooks import triggers
-from webhooks.models import Event
+from webhooks.models import Event, Trigger
 from webhooks.outbox import record_event
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +109,7 @@ def test_creating_an_accepted_booking_records_booking_created(factory, event_typ
         event_type, START, email="ana@example.com", actor=Actor.attendee("ana@example.com")
     ).booking
 
-    event = assert_one_event(since, triggers.BOOKING_CREATED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_CREATED, booking)
     assert event.payload["status"] == "accepted"
     assert event.payload["start"] == "2027-01-04T10:00:00.000Z"
     assert event.user_id == host.id
@@ -140,7 +139,7 @@ def test_creating_a_pending_booking_records_booking_requested(factory, host, typ
 
     booking = factory.book(event_type, START).booking
 
-    event = assert_one_event(since, triggers.BOOKING_REQUESTED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_REQUESTED, booking)
     assert event.payload["status"] == "pending"
     assert_history(booking, "created", role=ActorRole.ATTENDEE, channel=Channel.API)
 
@@ -151,7 +150,7 @@ def test_confirming_records_booking_created(factory, host):
 
     confirm_booking(booking, Actor.host(host, channel=Channel.ADMIN), now=NOW)
 
-    event = assert_one_event(since, triggers.BOOKING_CREATED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_CREATED, booking)
     assert event.payload["status"] == "accepted"
     row = assert_history(
         booking, "confirmed", actor=host, role=ActorRole.HOST, channel=Channel.ADMIN
@@ -166,7 +165,7 @@ def test_declining_records_booking_rejected(factory, host):
 
     decline_booking(booking, Actor.host(host, channel=Channel.ADMIN), reason="Away", now=NOW)
 
-    event = assert_one_event(since, triggers.BOOKING_REJECTED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_REJECTED, booking)
     assert event.payload["status"] == "rejected"
     assert event.payload["rejectionReason"] == "Away"
     assert_history(booking, "declined", actor=host, role=ActorRole.HOST, channel=Channel.ADMIN)
@@ -174,7 +173,7 @@ def test_declining_records_booking_rejected(factory, host):
 
 @pytest.mark.parametrize(
     ("requires_confirmation", "trigger"),
-    [(False, triggers.BOOKING_CREATED), (True, triggers.BOOKING_REQUESTED)],
+    [(False, Trigger.BOOKING_CREATED), (True, Trigger.BOOKING_REQUESTED)],
 )
 def test_attendee_opt_in_records_the_next_step(factory, host, requires_confirmation, trigger):
     event_type = factory.event_type(
@@ -201,7 +200,7 @@ def test_cancelling_records_booking_cancelled(factory, event_type):
 
     cancel_booking(booking, Actor.attendee("ana@example.com", Channel.PAGE), reason="Ill", now=NOW)
 
-    event = assert_one_event(since, triggers.BOOKING_CANCELLED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_CANCELLED, booking)
     assert event.payload["status"] == "cancelled"
     assert event.payload["cancellationReason"] == "Ill"
     assert event.payload["cancelledByEmail"] == "ana@example.com"
@@ -214,7 +213,7 @@ def test_rescheduling_records_booking_rescheduled_with_the_new_booking(factory, 
 
     new = reschedule_booking(booking, NEW_START, Actor.host(host), now=NOW).booking
 
-    event = assert_one_event(since, triggers.BOOKING_RESCHEDULED, new)
+    event = assert_one_event(since, Trigger.BOOKING_RESCHEDULED, new)
     assert event.payload["start"] == "2027-01-04T11:00:00.000Z"
     assert event.payload["rescheduledFromUid"] == booking.uid
     assert event.payload["icsUid"] == booking.ics_uid
@@ -234,7 +233,7 @@ def test_marking_absent_records_no_show_updated(factory, event_type, host):
         booking, Actor.host(host), host=False, attendees=[("ana@example.com", True)], now=STARTED
     )
 
-    event = assert_one_event(since, triggers.BOOKING_NO_SHOW_UPDATED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_NO_SHOW_UPDATED, booking)
     assert event.payload["attendees"][0]["absent"] is True
     assert event.payload["absentHost"] is False
     row = assert_history(
@@ -251,7 +250,7 @@ def test_marking_attended_records_no_show_updated(factory, event_type, host):
 
     mark_attended(booking, Actor.host(host), now=STARTED)
 
-    event = assert_one_event(since, triggers.BOOKING_NO_SHOW_UPDATED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_NO_SHOW_UPDATED, booking)
     assert event.payload["absentHost"] is False
     assert_history(booking, "attended", actor=host, role=ActorRole.HOST, channel=Channel.API)
 
@@ -310,7 +309,7 @@ def test_changing_details_records_booking_updated(factory, host, change):
 
     action, shown = apply(booking, host, prepared)
 
-    event = assert_one_event(since, triggers.BOOKING_UPDATED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_UPDATED, booking)
     for key, value in shown.items():
         assert event.payload[key] == value
     assert_history(booking, action, actor=host, role=ActorRole.HOST, channel=Channel.API)
@@ -357,7 +356,7 @@ def test_reassigning_records_booking_reassigned_for_the_new_host(factory):
 
     reassign_booking(booking, Actor.host(first), to_user_id=second.id, reason="Sick", now=NOW)
 
-    event = assert_one_event(since, triggers.BOOKING_REASSIGNED, booking, organizer=second)
+    event = assert_one_event(since, Trigger.BOOKING_REASSIGNED, booking, organizer=second)
     assert event.team_id == team.id
     assert [h["id"] for h in event.payload["hosts"]] == [second.id]
     row = assert_history(
@@ -377,7 +376,7 @@ def test_a_team_booking_event_is_scoped_to_the_team(factory):
 
     booking = factory.book(event_type, START).booking
 
-    event = assert_one_event(since, triggers.BOOKING_CREATED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_CREATED, booking)
     assert (event.user_id, event.team_id, event.event_type_id) == (
         booking.organizer_id,
         team.id,
@@ -394,7 +393,7 @@ def test_a_series_records_one_event_per_occurrence(factory, host):
     bookings = factory.book(event_type, START).bookings
 
     events = events_since(since)
-    assert [e.type for e in events] == [triggers.BOOKING_CREATED] * 4
+    assert [e.type for e in events] == [Trigger.BOOKING_CREATED] * 4
     assert [e.payload for e in events] == [output_of(b) for b in bookings]
     series_uid = bookings[0].recurring_series.uid
     assert {e.payload["recurringBookingUid"] for e in events} == {series_uid}
@@ -403,7 +402,7 @@ def test_a_series_records_one_event_per_occurrence(factory, host):
     cancel_booking(bookings[1], Actor.host(host), scope=CancelScope.FOLLOWING, now=NOW)
 
     events = events_since(since)
-    assert [e.type for e in events] == [triggers.BOOKING_CANCELLED] * 3
+    assert [e.type for e in events] == [Trigger.BOOKING_CANCELLED] * 3
     assert [e.payload["uid"] for e in events] == [b.uid for b in bookings[1:]]
 
 
@@ -415,7 +414,7 @@ def test_seats_record_created_then_updated(factory, host):
     second = factory.book(event_type, START)
 
     event = assert_one_event(
-        since, triggers.BOOKING_CREATED, second.booking, seat_uid=second.seat_uid
+        since, Trigger.BOOKING_CREATED, second.booking, seat_uid=second.seat_uid
     )
     assert event.payload["seatUid"] == second.seat_uid
     assert last_history(second.booking).action == "seat_added"
@@ -423,7 +422,7 @@ def test_seats_record_created_then_updated(factory, host):
     since = last_event_id()
     cancel_booking(first.booking, Actor.host(host), seat_uid=first.seat_uid, now=NOW)
 
-    assert_one_event(since, triggers.BOOKING_UPDATED, first.booking)
+    assert_one_event(since, Trigger.BOOKING_UPDATED, first.booking)
     assert last_history(first.booking).action == "seat_cancelled"
 
 
@@ -455,7 +454,7 @@ def test_a_rolled_back_creation_leaves_no_booking_event_or_history(factory, even
     with pytest.raises(Rollback), transaction.atomic():
         booking = factory.book(event_type, START).booking
         assert _exists(booking)
-        assert Event.objects.filter(type=triggers.BOOKING_CREATED).count() == 1
+        assert Event.objects.filter(type=Trigger.BOOKING_CREATED).count() == 1
         assert BookingHistory.objects.filter(booking=booking, action="created").exists()
         raise Rollback
 
@@ -475,7 +474,7 @@ def test_a_rolled_back_cancellation_leaves_the_booking_as_it_was(factory, event_
     with pytest.raises(Rollback), transaction.atomic():
         cancel_booking(booking, Actor.host(host), now=NOW)
         assert Booking.objects.get(pk=booking.pk).status == "cancelled"
-        assert [e.type for e in events_since(since)] == [triggers.BOOKING_CANCELLED]
+        assert [e.type for e in events_since(since)] == [Trigger.BOOKING_CANCELLED]
         assert BookingHistory.objects.filter(booking=booking, action="cancelled").exists()
         raise Rollback
 
@@ -497,7 +496,7 @@ def test_a_rolled_back_reschedule_leaves_the_old_booking_and_no_new_one(factory,
         new = reschedule_booking(booking, NEW_START, Actor.host(host), now=NOW).booking
         assert _exists(new)
         assert Booking.objects.get(pk=booking.pk).status == "cancelled"
-        assert [e.type for e in events_since(since)] == [triggers.BOOKING_RESCHEDULED]
+        assert [e.type for e in events_since(since)] == [Trigger.BOOKING_RESCHEDULED]
         assert BookingHistory.objects.count() == history + 2
         raise Rollback
 
@@ -515,7 +514,7 @@ def test_a_rolled_back_confirmation_leaves_the_booking_pending(factory, host):
 
     with pytest.raises(Rollback), transaction.atomic():
         confirm_booking(booking, Actor.host(host), now=NOW)
-        assert [e.type for e in events_since(since)] == [triggers.BOOKING_CREATED]
+        assert [e.type for e in events_since(since)] == [Trigger.BOOKING_CREATED]
         raise Rollback
 
     assert Booking.objects.get(pk=booking.pk).status == "pending"
@@ -526,10 +525,10 @@ def test_a_rolled_back_confirmation_leaves_the_booking_pending(factory, host):
 @pytest.mark.django_db(transaction=True)
 def test_record_event_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="inside the transaction"):
-        record_event(triggers.BOOKING_CREATED, {"uid": "x"}, user_id=1)
+        record_event(Trigger.BOOKING_CREATED, {"uid": "x"}, user_id=1)
 
     assert not Event.objects.exists()
 
     with transaction.atomic():
-        record_event(triggers.BOOKING_CREATED, {"uid": "x"}, user_id=1)
+        record_event(Trigger.BOOKING_CREATED, {"uid": "x"}, user_id=1)
     assert Event.objects.get().payload == {"uid": "x"}

@@ -1,6 +1,20 @@
 from django.db import models
 
 
+class Trigger(models.TextChoices):
+    """What an event reports (Cal.com's names where Cal.com has one)."""
+
+    BOOKING_CREATED = "BOOKING_CREATED", "Booking created"
+    BOOKING_REQUESTED = "BOOKING_REQUESTED", "Booking requested"
+    BOOKING_RESCHEDULED = "BOOKING_RESCHEDULED", "Booking rescheduled"
+    BOOKING_CANCELLED = "BOOKING_CANCELLED", "Booking cancelled"
+    BOOKING_REJECTED = "BOOKING_REJECTED", "Booking rejected"
+    BOOKING_NO_SHOW_UPDATED = "BOOKING_NO_SHOW_UPDATED", "Attendance updated"
+    BOOKING_REASSIGNED = "BOOKING_REASSIGNED", "Booking reassigned"
+    BOOKING_UPDATED = "BOOKING_UPDATED", "Booking updated"
+    INSTANT_MEETING = "INSTANT_MEETING", "Instant meeting"
+
+
 class Event(models.Model):
     """The outbox: one row per domain event, written in the same transaction as the change.
 
@@ -8,7 +22,7 @@ class Event(models.Model):
     never depends on the apps that write to it, and survives their rows being deleted.
     """
 
-    type = models.CharField(max_length=50)
+    type = models.CharField(max_length=50, choices=Trigger.choices)
     payload = models.JSONField()
     user_id = models.BigIntegerField(null=True, blank=True)
     team_id = models.BigIntegerField(null=True, blank=True)

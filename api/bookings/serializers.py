@@ -22,7 +22,7 @@ from api.fields import (
     UtcDateTimeField,
     reason_field,
 )
-from bookings.models import ActorRole, Booking, Channel
+from bookings.models import ActorRole, Booking, BookingHistory, Channel
 from bookings.queries import STATUS_FILTERS
 from bookings.representation import AttendeeOutput, Instant, OneOf, Output, SeatOutput
 from bookings.services import AttendeeInput
@@ -371,7 +371,7 @@ class HistoryActorOutput(Output):
 
 
 class HistoryEntryOutput(Output):
-    action = serializers.CharField(help_text="e.g. created, cancelled, rescheduled, note_added")
+    action = serializers.ChoiceField(choices=BookingHistory.Action.choices)
     actor = HistoryActorOutput(source="*")
     channel = serializers.ChoiceField(choices=Channel.choices)
     before = serializers.DictField()

@@ -6,8 +6,8 @@ from bookings.errors import InvalidInput, InvalidTransition
 from bookings.models import Booking, BookingHost
 from bookings.services.actors import Actor
 from bookings.services.locking import booking_write
-from bookings.services.recording import record_change
-from webhooks import triggers
+from bookings.services.recording import Action, record_change
+from webhooks.models import Trigger
 
 
 def _require_started(booking: Booking, now) -> None:
@@ -58,11 +58,11 @@ def mark_absent(
         booking.save(update_fields=["updated_at"])
         return record_change(
             booking,
-            "attendance_marked",
+            Action.ATTENDANCE_MARKED,
             actor,
             before=before,
             after=_attendance(booking),
-            trigger=triggers.BOOKING_NO_SHOW_UPDATED,
+            trigger=Trigger.BOOKING_NO_SHOW_UPDATED,
         )
 
 
@@ -78,9 +78,9 @@ def mark_attended(booking: Booking, actor: Actor, *, now=None) -> Booking:
         booking.save(update_fields=["attendance_confirmed_at", "updated_at"])
         return record_change(
             booking,
-            "attended",
+            Action.ATTENDED,
             actor,
             before=before,
             after=_attendance(booking),
-            trigger=triggers.BOOKING_NO_SHOW_UPDATED,
+            trigger=Trigger.BOOKING_NO_SHOW_UPDATED,
         )

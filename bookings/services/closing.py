@@ -2,8 +2,8 @@
 
 from bookings.models import Booking, BookingHost
 from bookings.services.actors import Actor
-from bookings.services.recording import record_change, snapshot
-from webhooks import triggers
+from bookings.services.recording import Action, record_change, snapshot
+from webhooks.models import Trigger
 
 
 def release_time(booking_ids) -> None:
@@ -46,5 +46,5 @@ def cancel_locked(booking: Booking, actor: Actor, reason: str, now) -> Booking:
     """Cancel a booking already locked and checked. Outbox: BOOKING_CANCELLED."""
     before = mark_cancelled(booking, actor, now, reason=reason)
     return record_change(
-        booking, "cancelled", actor, before=before, trigger=triggers.BOOKING_CANCELLED
+        booking, Action.CANCELLED, actor, before=before, trigger=Trigger.BOOKING_CANCELLED
     )

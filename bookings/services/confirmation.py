@@ -10,9 +10,9 @@ from bookings.models import Booking, Channel
 from bookings.services.actors import Actor
 from bookings.services.closing import release_time
 from bookings.services.locking import booking_write
-from bookings.services.recording import record_change, snapshot
+from bookings.services.recording import Action, record_change, snapshot
 from bookings.services.states import require_status
-from webhooks import triggers
+from webhooks.models import Trigger
 
 OPT_IN_SALT = "rendezvous.attendee-opt-in"
 OPT_IN_MAX_AGE = timedelta(days=7)
@@ -35,14 +35,14 @@ def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
     def accept(target):
         target.status = Booking.Status.ACCEPTED
         target.pending_on = Booking.PendingOn.NOTHING
-        return ["status", "pending_on"], triggers.BOOKING_CREATED
+        return ["status", "pending_on"], Trigger.BOOKING_CREATED
 
     return _settle_pending(
         booking,
         actor,
         waiting_on=[Booking.PendingOn.HOST],
         verb="confirmed",
-        action="confirmed",
+        action=Action.CONFIRMED,
         settle=accept,
         precondition=not_awaiting_attendee,
     )
@@ -60,14 +60,14 @@ def decline_booking(booking: Booking, actor: Actor, *, reason: str = "", now=Non
         target.idempotency_key = None
         release_time([target.pk])
         fields = ["status", "pending_on", "rejection_reason", "idempotency_key"]
-        return fields, triggers.BOOKING_REJECTED
+        return fields, Trigger.BOOKING_REJECTED
 
     return _settle_pending(
         booking,
         actor,
         waiting_on=[Booking.PendingOn.HOST, Booking.PendingOn.ATTENDEE],
         verb="declined",
-        action="declined",
+        action=Action.DECLINED,
         settle=reject,
     )
 
@@ -109,17 +109,17 @@ def confirm_attendee_email(
     def confirm_address(target):
         if target.requires_host_confirmation:
             target.pending_on = Booking.PendingOn.HOST
-            return ["status", "pending_on"], triggers.BOOKING_REQUESTED
+            return ["status", "pending_on"], Trigger.BOOKING_REQUESTED
         target.pending_on = Booking.PendingOn.NOTHING
         target.status = Booking.Status.ACCEPTED
-        return ["status", "pending_on"], triggers.BOOKING_CREATED
+        return ["status", "pending_on"], Trigger.BOOKING_CREATED
 
     return _settle_pending(
         booking,
         actor,
         waiting_on=[Booking.PendingOn.ATTENDEE],
         verb="confirmed by the attendee",
-        action="attendee_confirmed",
+        action=Action.ATTENDEE_CONFIRMED,
         settle=confirm_address,
         precondition=still_awaiting_attendee,
     )

@@ -5,8 +5,8 @@ from bookings.models import BookingNote
 from bookings.services import inputs
 from bookings.services.actors import Actor
 from bookings.services.locking import booking_write
-from bookings.services.recording import record_change
-from webhooks import triggers
+from bookings.services.recording import Action, record_change
+from webhooks.models import Trigger
 
 MAX_NOTE_LENGTH = 10000
 
@@ -27,11 +27,11 @@ def update_location(booking, location: dict, actor: Actor):
         booking.save(update_fields=["location", "meeting_url", "updated_at"])
         return record_change(
             booking,
-            "location_updated",
+            Action.LOCATION_UPDATED,
             actor,
             before=before,
             after={"location": text, "meetingUrl": url},
-            trigger=triggers.BOOKING_UPDATED,
+            trigger=Trigger.BOOKING_UPDATED,
         )
 
 
@@ -45,7 +45,9 @@ def add_note(booking, content: str, actor: Actor, *, private: bool = True) -> Bo
         note = BookingNote.objects.create(
             booking=booking, author=actor.user, content=content.strip(), is_private=private
         )
-        record_change(booking, "note_added", actor, after={"noteId": note.pk, "private": private})
+        record_change(
+            booking, Action.NOTE_ADDED, actor, after={"noteId": note.pk, "private": private}
+        )
         return note
 
 
@@ -62,9 +64,9 @@ def update_metadata(booking, changes: dict, actor: Actor):
         booking.save(update_fields=["metadata", "updated_at"])
         return record_change(
             booking,
-            "metadata_updated",
+            Action.METADATA_UPDATED,
             actor,
             before=before,
             after={"metadata": booking.metadata},
-            trigger=triggers.BOOKING_UPDATED,
+            trigger=Trigger.BOOKING_UPDATED,
         )

@@ -15,9 +15,9 @@ from bookings.services.building import (
     insert_booking,
     requested_details,
 )
-from bookings.services.recording import record_change
+from bookings.services.recording import Action, record_change
 from eventtypes import availability
-from webhooks import triggers
+from webhooks.models import Trigger
 
 
 def create_instant(event_type, request, prepared, actor: Actor, now) -> CreatedBooking:
@@ -64,5 +64,5 @@ def create_instant(event_type, request, prepared, actor: Actor, now) -> CreatedB
         **requested_details(event_type, request, prepared, organizer),
     )
     insert_booking(booking, [organizer_id], [attendee_row(request.attendee)])
-    fresh = record_change(booking, "created", actor, trigger=triggers.INSTANT_MEETING)
+    fresh = record_change(booking, Action.CREATED, actor, trigger=Trigger.INSTANT_MEETING)
     return CreatedBooking([fresh], "instant")

@@ -9,10 +9,10 @@ from bookings.services.actors import Actor
 from bookings.services.building import attendee_row
 from bookings.services.hosts import host_user_ids, reassignment_target
 from bookings.services.locking import booking_write
-from bookings.services.recording import record_change
+from bookings.services.recording import Action, record_change
 from bookings.services.states import require_open
 from eventtypes.models import EventType
-from webhooks import triggers
+from webhooks.models import Trigger
 
 
 def add_attendee(booking: Booking, attendee: inputs.AttendeeInput, actor: Actor):
@@ -35,10 +35,10 @@ def add_attendee(booking: Booking, attendee: inputs.AttendeeInput, actor: Actor)
         row.save()
         fresh = record_change(
             booking,
-            "attendee_added",
+            Action.ATTENDEE_ADDED,
             actor,
             after={"email": row.email},
-            trigger=triggers.BOOKING_UPDATED,
+            trigger=Trigger.BOOKING_UPDATED,
         )
         return fresh, row
 
@@ -55,10 +55,10 @@ def remove_attendee(booking: Booking, attendee_id: int, actor: Actor) -> Booking
         attendee.delete()
         return record_change(
             booking,
-            "attendee_removed",
+            Action.ATTENDEE_REMOVED,
             actor,
             after={"email": attendee.email},
-            trigger=triggers.BOOKING_UPDATED,
+            trigger=Trigger.BOOKING_UPDATED,
         )
 
 
@@ -79,11 +79,11 @@ def add_guests(booking: Booking, emails, actor: Actor) -> Booking:
         booking.save(update_fields=["guests", "updated_at"])
         return record_change(
             booking,
-            "guests_added",
+            Action.GUESTS_ADDED,
             actor,
             before=before,
             after={"guests": booking.guests},
-            trigger=triggers.BOOKING_UPDATED,
+            trigger=Trigger.BOOKING_UPDATED,
         )
 
 
@@ -112,9 +112,9 @@ def reassign_booking(booking: Booking, actor: Actor, *, to_user_id=None, reason=
         booking.save(update_fields=["organizer", "reassign_reason", "reassigned_by", "updated_at"])
         return record_change(
             booking,
-            "reassigned",
+            Action.REASSIGNED,
             actor,
             before=before,
             after={"organizerId": new_host_id, "reason": reason},
-            trigger=triggers.BOOKING_REASSIGNED,
+            trigger=Trigger.BOOKING_REASSIGNED,
         )

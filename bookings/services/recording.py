@@ -3,8 +3,10 @@
 from accounts.timezones import iso_utc
 from bookings.models import Booking, BookingHistory
 from bookings.representation import booking_payload, with_output_relations
-from webhooks import triggers
+from webhooks.models import Trigger
 from webhooks.outbox import record_event
+
+Action = BookingHistory.Action
 
 
 def snapshot(booking: Booking) -> dict:
@@ -24,7 +26,7 @@ def reload(booking_id: int) -> Booking:
 
 def record_change(
     booking: Booking,
-    action: str,
+    action: Action,
     actor,
     *,
     before: dict | None = None,
@@ -61,5 +63,5 @@ def created_trigger(booking: Booking) -> str:
     """A new booking is BOOKING_CREATED when it stands, BOOKING_REQUESTED while it waits for
     the host or the attendee."""
     if booking.is_blocking and not booking.pending_on:
-        return triggers.BOOKING_CREATED
-    return triggers.BOOKING_REQUESTED
+        return Trigger.BOOKING_CREATED
+    return Trigger.BOOKING_REQUESTED

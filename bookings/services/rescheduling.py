@@ -19,7 +19,7 @@ from bookings.services.building import (
 from bookings.services.closing import mark_cancelled
 from bookings.services.hosts import choose_hosts, host_user_ids
 from bookings.services.locking import booking_write
-from bookings.services.recording import record_change, snapshot
+from bookings.services.recording import Action, record_change, snapshot
 from bookings.services.reservations import claim_reservation
 from bookings.services.slot_checks import require_slot
 from bookings.services.states import (
@@ -27,7 +27,7 @@ from bookings.services.states import (
     require_seat_for_attendee,
     require_status,
 )
-from webhooks import triggers
+from webhooks.models import Trigger
 
 
 def reschedule_booking(
@@ -112,17 +112,17 @@ def _move(booking, new_start, actor, reason, rescheduled_by_email, reservation_u
         insert_booking(new, host_ids, [copied_attendee(a) for a in booking.attendees.all()])
     record_change(
         booking,
-        "rescheduled_away",
+        Action.RESCHEDULED_AWAY,
         actor,
         before=old_before,
         after={**snapshot(booking), "rescheduledToUid": new.uid},
     )
     fresh = record_change(
         new,
-        "rescheduled",
+        Action.RESCHEDULED,
         actor,
         after={**snapshot(new), "rescheduledFromUid": booking.uid},
-        trigger=triggers.BOOKING_RESCHEDULED,
+        trigger=Trigger.BOOKING_RESCHEDULED,
     )
     return CreatedBooking([fresh], "single")
 

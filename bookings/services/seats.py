@@ -17,10 +17,10 @@ from bookings.services.building import (
 from bookings.services.closing import cancel_locked, mark_cancelled
 from bookings.services.hosts import choose_hosts
 from bookings.services.locking import lock_booking
-from bookings.services.recording import record_change, snapshot
+from bookings.services.recording import Action, record_change, snapshot
 from bookings.services.reservations import claim_reservation
 from bookings.services.slot_checks import require_slot
-from webhooks import triggers
+from webhooks.models import Trigger
 
 
 def lock_open_seated(booking_uid) -> Booking:
@@ -74,10 +74,10 @@ def add_seat(booking_uid, event_type, request, prepared, actor: Actor) -> Create
     seat_uid = str(row.seat_uid)
     fresh = record_change(
         booking,
-        "seat_added",
+        Action.SEAT_ADDED,
         actor,
         after={"seatUid": seat_uid, "email": row.email},
-        trigger=triggers.BOOKING_CREATED,
+        trigger=Trigger.BOOKING_CREATED,
         seat_uid=seat_uid,
     )
     return CreatedBooking([fresh], "seated", seat_uid=seat_uid)
@@ -93,10 +93,10 @@ def cancel_seat(booking: Booking, seat_uid: str, actor: Actor, reason: str, now)
     attendee.delete()
     return record_change(
         booking,
-        "seat_cancelled",
+        Action.SEAT_CANCELLED,
         actor,
         after={"seatUid": seat_uid, "email": attendee.email, "reason": reason},
-        trigger=triggers.BOOKING_UPDATED,
+        trigger=Trigger.BOOKING_UPDATED,
     )
 
 
@@ -141,14 +141,14 @@ def move_seat(booking, seat_uid, new_start, actor, reservation_uid, now) -> Crea
     attendee.booking = target
     attendee.save(update_fields=["booking"])
     record_change(
-        booking, "seat_moved_away", actor, after={"seatUid": seat_uid, "toUid": target.uid}
+        booking, Action.SEAT_MOVED_AWAY, actor, after={"seatUid": seat_uid, "toUid": target.uid}
     )
     fresh = record_change(
         target,
-        "seat_moved_in",
+        Action.SEAT_MOVED_IN,
         actor,
         after={"seatUid": seat_uid, "fromUid": booking.uid, "at": iso_utc(new_start)},
-        trigger=triggers.BOOKING_RESCHEDULED,
+        trigger=Trigger.BOOKING_RESCHEDULED,
         seat_uid=str(seat_uid),
     )
     return CreatedBooking([fresh], "seated", seat_uid=str(seat_uid))
@@ -172,16 +172,16 @@ def merge_seats(booking, slot, actor, reason, rescheduled_by_email, now) -> Crea
     booking.attendees.update(booking=target)
     record_change(
         booking,
-        "rescheduled_away",
+        Action.RESCHEDULED_AWAY,
         actor,
         before=before,
         after={**snapshot(booking), "mergedIntoUid": target.uid},
     )
     fresh = record_change(
         target,
-        "seats_merged",
+        Action.SEATS_MERGED,
         actor,
         after={"fromUid": booking.uid, "emails": [a.email for a in moving]},
-        trigger=triggers.BOOKING_RESCHEDULED,
+        trigger=Trigger.BOOKING_RESCHEDULED,
     )
     return CreatedBooking([fresh], "seated")

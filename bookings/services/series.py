@@ -21,7 +21,7 @@ from bookings.services.building import (
     requested_details,
 )
 from bookings.services.hosts import ranked_choices
-from bookings.services.recording import created_trigger, record_change
+from bookings.services.recording import Action, created_trigger, record_change
 from bookings.services.slot_checks import require_slot
 from eventtypes.models import EventType
 
@@ -77,7 +77,9 @@ def create_series(event_type, request, prepared, actor: Actor, now) -> CreatedBo
             **occurrence,
         )
         insert_booking(booking, host_ids, [attendee_row(request.attendee)])
-        created.append(record_change(booking, "created", actor, trigger=created_trigger(booking)))
+        created.append(
+            record_change(booking, Action.CREATED, actor, trigger=created_trigger(booking))
+        )
     return CreatedBooking(created, "recurring")
 
 

@@ -13,7 +13,7 @@ from bookings.services.building import (
     requested_details,
 )
 from bookings.services.hosts import choose_hosts
-from bookings.services.recording import created_trigger, record_change
+from bookings.services.recording import Action, created_trigger, record_change
 from bookings.services.slot_checks import require_slot
 
 
@@ -53,6 +53,6 @@ def create_single(event_type, request, prepared, actor: Actor, now, reservation_
     insert_booking(booking, host_ids, [row])
     seat_uid = str(row.seat_uid) if seated else None
     fresh = record_change(
-        booking, "created", actor, trigger=created_trigger(booking), seat_uid=seat_uid
+        booking, Action.CREATED, actor, trigger=created_trigger(booking), seat_uid=seat_uid
     )
     return CreatedBooking([fresh], "seated" if seated else "single", seat_uid=seat_uid)
