@@ -19,6 +19,22 @@ def time_zone_field(db_field, **kwargs):
     )
 
 
+class OwnRowsOnly:
+    """A superuser sees every row; anyone else only their own (`owner`), and can only pick
+    themselves as its owner."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(owner=request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner" and not request.user.is_superuser:
+            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
@@ -99,7 +115,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(OwnRowsOnly, admin.ModelAdmin):
     """Keys are issued here (the raw key is shown once, in a message) and revoked, never edited.
 
     A staff user who is not a superuser sees and issues only their own keys.
@@ -141,19 +157,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
             return ()
         return ("owner",) + self.readonly_fields
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(owner=request.user)
-
     def get_changeform_initial_data(self, request):
         return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "owner" and not request.user.is_superuser:
-            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_autocomplete_fields(self, request):
         # A plain select with the user's single choice beats a search box for non-superusers.

@@ -40,6 +40,16 @@ class User(AbstractUser):
         return self.name or self.get_full_name() or self.username
 
 
+class TeamQuerySet(models.QuerySet):
+    def with_member(self, user):
+        """The teams `user` belongs to, in any role."""
+        return self.filter(memberships__user=user)
+
+    def administered_by(self, user):
+        """The teams `user` owns or administers."""
+        return self.filter(memberships__user=user, memberships__role__in=Membership.ADMIN_ROLES)
+
+
 class Team(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100)
@@ -48,6 +58,8 @@ class Team(models.Model):
     )
     members = models.ManyToManyField(User, through="Membership", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -72,6 +84,8 @@ class Membership(models.Model):
         ADMIN = "admin", "Admin"
         MEMBER = "member", "Member"
 
+    ADMIN_ROLES = (Role.OWNER, Role.ADMIN)
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
@@ -87,7 +101,7 @@ class Membership(models.Model):
 
     @property
     def is_admin(self) -> bool:
-        return self.role in (self.Role.OWNER, self.Role.ADMIN)
+        return self.role in self.ADMIN_ROLES
 
 
 def hash_api_key(raw_key: str) -> str:

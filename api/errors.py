@@ -17,6 +17,7 @@ from drf_spectacular.plumbing import force_instance
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
+from accounts.timezones import iso_utc
 from eventtypes.errors import DomainError
 
 logger = logging.getLogger("api")
@@ -63,7 +64,7 @@ def error_body(request, status: int, code: str, message: str, details=None) -> d
         error["details"] = details
     return {
         "status": "error",
-        "timestamp": timezone.now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "timestamp": iso_utc(timezone.now()),
         "path": request.get_full_path(),
         "error": error,
     }

@@ -4,8 +4,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+
+from eventtypes.models import EventType
+from webhooks.models import Event
 
 
 def new_booking_uid() -> str:
@@ -44,6 +47,20 @@ class RecurringSeries(models.Model):
 class BookingQuerySet(models.QuerySet):
     def blocking(self):
         return self.filter(status__in=Booking.BLOCKING_STATUSES)
+
+    def managed_by(self, user):
+        """The bookings `user` manages: those they host, and those of the event types they
+        manage (EventTypeQuerySet.managed_by). Knowing a booking's uid is not managing it."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        hosted = BookingHost.objects.filter(booking=OuterRef("pk"), user=user)
+        return self.filter(Q(Exists(hosted)) | Q(event_type__in=EventType.objects.managed_by(user)))
+
+    def outbox_events(self):
+        """The outbox events about these bookings."""
+        return Event.objects.filter(booking_uid__in=self.values("uid"))
 
 
 class Booking(models.Model):
@@ -171,6 +188,14 @@ class Booking(models.Model):
     def host_users(self) -> list:
         return [row.user for row in self.host_rows()]
 
+    def is_managed_by(self, user, *, with_series: bool = False) -> bool:
+        """with_series: and, for an occurrence of a series, every occurrence of it (an action
+        that may reach several occurrences acts as a host only then)."""
+        if not (with_series and self.recurring_series_id):
+            return Booking.objects.managed_by(user).filter(pk=self.pk).exists()
+        occurrences = Booking.objects.filter(recurring_series_id=self.recurring_series_id)
+        return occurrences.managed_by(user).count() == occurrences.count()
+
     def lifecycle_label(self, now=None) -> str:
         """The SDK's lifecycle name, derived from status and attendance."""
         now = now or timezone.now()
@@ -257,6 +282,14 @@ class BookingNote(models.Model):
 class SlotReservationQuerySet(models.QuerySet):
     def active(self, now=None):
         return self.filter(expires_at__gt=now or timezone.now())
+
+    def managed_by(self, user):
+        """The holds on `user`'s time, and on the event types they manage."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(host=user) | Q(event_type__in=EventType.objects.managed_by(user)))
 
 
 class SlotReservation(models.Model):

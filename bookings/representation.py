@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 from rest_framework import serializers
 
 from accounts.timezones import iso_utc
-from bookings.access import can_manage
 from bookings.models import Attendee, Booking, BookingHost
 
 
@@ -204,7 +203,7 @@ class SeatedBookingOutput(BookingFields):
     def shows_attendees(self, booking: Booking) -> bool:
         if self.context.get("viewer") is None or booking.event_type.seats_show_attendees:
             return True
-        return can_manage(self.context["viewer"], booking)
+        return booking.is_managed_by(self.context["viewer"])
 
 
 class AnyBookingOutput(OneOf):

@@ -227,20 +227,15 @@ def find_group_slots(
     ):
         for user_id in holders:
             held[user_id].append(blocked)
-    hosts = []
-    for user_id in ids:
-        schedule = schedules.get(user_id)
-        hosts.append(
-            HostAvailability(
-                host_id=user_id,
-                time_zone=schedule.time_zone if schedule else "UTC",
-                weekly=schedule.weekly if schedule else {},
-                overrides=schedule.overrides if schedule else {},
-                busy=busy[user_id],
-                held=held[user_id],
-                is_fixed=True,
-            )
+    hosts = [
+        _host_availability(
+            member,
+            schedules.get(member["user_id"]),
+            busy=busy[member["user_id"]],
+            held=held[member["user_id"]],
         )
+        for member in members
+    ]
     found = availability.compute_slots(
         rules, hosts, range_start=range_start, range_end=range_end, now=now, length=length
     )
@@ -303,29 +298,36 @@ def _gather(
     )
     recent = _load_recent_counts(event_type, now) if all_hosts and hosts[0]["rr"] else {}
 
-    host_inputs = []
-    for host in hosts:
-        user_id = host["user_id"]
-        schedule = schedules.get(user_id)
-        host_inputs.append(
-            HostAvailability(
-                host_id=user_id,
-                time_zone=schedule.time_zone if schedule else "UTC",
-                weekly=schedule.weekly if schedule else {},
-                overrides=schedule.overrides if schedule else {},
-                busy=busy[user_id],
-                held=held[user_id],
-                counted=counted[user_id],
-                is_fixed=host["is_fixed"],
-                priority=host["priority"],
-                weight=host["weight"],
-                recent_bookings=recent.get(user_id, 0),
-            )
+    host_inputs = [
+        _host_availability(
+            host,
+            schedules.get(host["user_id"]),
+            busy=busy[host["user_id"]],
+            held=held[host["user_id"]],
+            counted=counted[host["user_id"]],
+            recent_bookings=recent.get(host["user_id"], 0),
         )
+        for host in hosts
+    ]
     seated = []
     if event_type.is_seated:
         seated = _load_seated(event_type, range_start, range_end, hosts_of_booking, seat_holds)
     return _Inputs(rules, host_inputs, seated)
+
+
+def _host_availability(host: dict, schedule, **loaded) -> HostAvailability:
+    """One host's side of the engine: their schedule (none: never available), their settings
+    on the event type (host: a row of _load_hosts) and what was loaded for them."""
+    return HostAvailability(
+        host_id=host["user_id"],
+        time_zone=schedule.time_zone if schedule else "UTC",
+        weekly=schedule.weekly if schedule else {},
+        overrides=schedule.overrides if schedule else {},
+        is_fixed=host["is_fixed"],
+        priority=host["priority"],
+        weight=host["weight"],
+        **loaded,
+    )
 
 
 def _load_busy(user_ids, start, end, exclude_booking_uid):

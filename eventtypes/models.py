@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Team
 from accounts.timezones import validate_time_zone
 from eventtypes import rules
 
@@ -84,6 +85,26 @@ class DateOverride(models.Model):
             raise ValidationError("Give both a start and an end time, or neither (day off).")
         if self.start_time is not None:
             rules.validate_local_interval(self.start_time, self.end_time)
+
+
+class EventTypeQuerySet(models.QuerySet):
+    """Who sees what: a personal event type is its owner's; a team's event types are read by
+    every member and managed (changed, and their bookings handled) by its owners and admins.
+    A superuser manages everything; someone signed out, nothing."""
+
+    def managed_by(self, user):
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(owner=user) | Q(team__in=Team.objects.administered_by(user)))
+
+    def readable_by(self, user):
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(Q(owner=user) | Q(team__in=Team.objects.with_member(user)))
 
 
 class EventType(models.Model):
@@ -216,6 +237,8 @@ class EventType(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventTypeQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

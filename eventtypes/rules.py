@@ -5,8 +5,8 @@ from datetime import time
 from django.core.exceptions import ValidationError
 
 from eventtypes import booking_fields
+from eventtypes.availability import LIMIT_PERIODS
 
-LIMIT_PERIODS = ("day", "week", "month", "year")
 LOCATION_TYPES = {
     "address": "address",
     "link": "link",

@@ -32,12 +32,18 @@ DEFAULT_WEEKLY = [(day, time(9), time(17)) for day in range(5)]
 DAY_NAMES = dict(WEEKDAYS)
 
 
+# A host who stays keeps the schedule chosen for them.
+KEEP_SCHEDULE = "keep"
+
+
 @dataclass(frozen=True)
 class HostSpec:
     user_id: int
     is_fixed: bool = False
     priority: int = Host.Priority.MEDIUM
     weight: int = 100
+    # The host's own schedule for this event type; None: their default schedule.
+    schedule_id: int | None | str = KEEP_SCHEDULE
 
 
 # --- Event types -------------------------------------------------------------------------------
@@ -104,47 +110,66 @@ def replace_hosts(
     assign_all_members: every current member of the team becomes a host (members who join
     later are not added). A host who stays keeps the schedule chosen for them.
     """
-    if not event_type.is_team_event:
-        raise ValidationError({"hosts": "Only team event types have hosts."})
-    members = set(
-        Membership.objects.filter(team_id=event_type.team_id).values_list("user_id", flat=True)
-    )
+    check_hosts(event_type, [spec.user_id for spec in hosts])
     if assign_all_members:
         if hosts:
             raise ValidationError({"hosts": "Give hosts or assign all team members, not both."})
-        hosts = [HostSpec(user_id=user_id) for user_id in sorted(members)]
+        hosts = [HostSpec(user_id=user_id) for user_id in sorted(team_members(event_type))]
     ids = [host.user_id for host in hosts]
-    if len(ids) != len(set(ids)):
-        raise ValidationError({"hosts": "A user appears more than once among the hosts."})
-    outsiders = sorted(set(ids) - members)
-    if outsiders:
-        names = ", ".join(str(user_id) for user_id in outsiders)
-        raise ValidationError(
-            {"hosts": f"Users {names} are not members of team {event_type.team_id}."}
-        )
     existing = {host.user_id: host for host in event_type.hosts.all()}
     event_type.hosts.exclude(user_id__in=ids).delete()
     for spec in hosts:
         host = existing.get(spec.user_id) or Host(event_type=event_type, user_id=spec.user_id)
         host.is_fixed, host.priority, host.weight = spec.is_fixed, spec.priority, spec.weight
+        if spec.schedule_id != KEEP_SCHEDULE:
+            host.schedule_id = spec.schedule_id
         host.full_clean(exclude=["event_type", "user"], validate_constraints=False)
         host.save()
+
+
+def team_members(event_type: EventType) -> set[int]:
+    return set(
+        Membership.objects.filter(team_id=event_type.team_id).values_list("user_id", flat=True)
+    )
+
+
+def check_hosts(event_type: EventType, user_ids: list[int]) -> None:
+    """Hosts are for team event types, each a member of the team, each once.
+    Raises ValidationError (on "hosts")."""
+    if not event_type.is_team_event:
+        raise ValidationError({"hosts": "Only team event types have hosts."})
+    if len(user_ids) != len(set(user_ids)):
+        raise ValidationError({"hosts": "A user appears more than once among the hosts."})
+    outsiders = sorted(set(user_ids) - team_members(event_type))
+    if outsiders:
+        names = ", ".join(str(user_id) for user_id in outsiders)
+        raise ValidationError(
+            {"hosts": f"Users {names} are not members of team {event_type.team_id}."}
+        )
+
+
+def check_schedule(event_type: EventType) -> None:
+    """The schedule of a personal event type is one of its owner's; a team event type has
+    none (each host's own applies). Raises ValidationError (on "schedule")."""
+    if event_type.schedule_id is None:
+        return
+    if event_type.is_team_event:
+        raise ValidationError(
+            {"schedule": "Team event types use each host's schedule, not one of their own."}
+        )
+    if not Schedule.objects.filter(
+        pk=event_type.schedule_id, owner_id=event_type.owner_id
+    ).exists():
+        raise ValidationError(
+            {"schedule": f"Schedule {event_type.schedule_id} does not exist or is not yours."}
+        )
 
 
 def _apply(event_type: EventType, settings: dict) -> None:
     for name, value in settings.items():
         setattr(event_type, name, value)
-    if "schedule_id" in settings and event_type.schedule_id is not None:
-        if event_type.is_team_event:
-            raise ValidationError(
-                {"schedule": "Team event types use each host's schedule, not one of their own."}
-            )
-        if not Schedule.objects.filter(
-            pk=event_type.schedule_id, owner_id=event_type.owner_id
-        ).exists():
-            raise ValidationError(
-                {"schedule": f"Schedule {event_type.schedule_id} does not exist or is not yours."}
-            )
+    if "schedule_id" in settings:
+        check_schedule(event_type)
 
 
 def _check_slug_free(event_type: EventType) -> None:
@@ -184,7 +209,7 @@ def create_private_link(
 ) -> PrivateLink:
     """A secret link that works until `expires_at` (time-based) or for `max_uses` bookings
     (usage-based; one use when neither is given)."""
-    expires_at, max_uses = _link_limits(expires_at, max_uses, now, required=False)
+    expires_at, max_uses = check_link_limits(expires_at, max_uses, now, required=False)
     link = PrivateLink(event_type=event_type, expires_at=expires_at, max_uses=max_uses)
     link.full_clean(exclude=["event_type"])
     link.save()
@@ -195,7 +220,7 @@ def update_private_link(
     link: PrivateLink, *, expires_at: datetime | None = None, max_uses: int | None = None, now=None
 ) -> PrivateLink:
     """Switch a link to a new expiry time or a new number of uses; the uses so far count."""
-    expires_at, max_uses = _link_limits(expires_at, max_uses, now, required=True)
+    expires_at, max_uses = check_link_limits(expires_at, max_uses, now, required=True)
     with transaction.atomic():
         link = PrivateLink.objects.select_for_update(no_key=True).get(pk=link.pk)
         link.expires_at, link.max_uses = expires_at, max_uses
@@ -208,7 +233,9 @@ def delete_private_link(link: PrivateLink) -> None:
     link.delete()
 
 
-def _link_limits(expires_at, max_uses, now, *, required: bool):
+def check_link_limits(expires_at, max_uses, now=None, *, required: bool):
+    """(expires_at, max_uses) of a private link: a time or a number of uses, not both; with
+    neither, one use (or, when `required`, a ValidationError)."""
     if expires_at is not None and max_uses is not None:
         raise ValidationError(
             "A private link expires at a time or after a number of uses, not both."
@@ -274,11 +301,7 @@ def update_schedule(
     with transaction.atomic():
         _lock_owner(schedule.owner_id)
         schedule = Schedule.objects.get(pk=schedule.pk)
-        if changes.get("is_default") is False and schedule.is_default:
-            raise DefaultScheduleRequired(
-                f"Schedule {schedule.pk} is your default; make another schedule the default "
-                "instead of unsetting this one."
-            )
+        check_default_kept(schedule, changes.get("is_default"))
         for name, value in changes.items():
             setattr(schedule, name, value)
         schedule.full_clean(validate_constraints=False)
@@ -291,6 +314,15 @@ def update_schedule(
         schedule.save()
         _replace_rows(schedule, weekly_rows, override_rows)
     return schedule
+
+
+def check_default_kept(schedule: Schedule, is_default: bool | None) -> None:
+    """A default schedule stays the default until another one becomes it."""
+    if is_default is False and schedule.is_default:
+        raise DefaultScheduleRequired(
+            f"Schedule {schedule.pk} is your default; make another schedule the default "
+            "instead of unsetting this one."
+        )
 
 
 def delete_schedule(schedule: Schedule) -> None:

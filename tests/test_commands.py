@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ApiKey, Membership, Team, User, hash_api_key
-from eventtypes.admin import EventTypeAdmin
+from eventtypes.admin.event_types import EventTypeAdmin
 from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
 from webhooks.models import Event
 

@@ -19,7 +19,9 @@ class Event(models.Model):
     """The outbox: one row per domain event, written in the same transaction as the change.
 
     The scope says whose subscribers receive it. Ids are plain integers so that the outbox
-    never depends on the apps that write to it, and survives their rows being deleted.
+    never depends on the apps that write to it, and survives their rows being deleted. Who may
+    see an event follows who manages its booking: its admin page is the bookings'
+    (bookings/admin/outbox.py).
     """
 
     type = models.CharField(max_length=50, choices=Trigger.choices)
@@ -27,6 +29,9 @@ class Event(models.Model):
     user_id = models.BigIntegerField(null=True, blank=True)
     team_id = models.BigIntegerField(null=True, blank=True)
     event_type_id = models.BigIntegerField(null=True, blank=True)
+    booking_uid = models.CharField(
+        max_length=32, blank=True, db_index=True, help_text="The booking the event is about"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

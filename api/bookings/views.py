@@ -47,7 +47,7 @@ from api.bookings.serializers import (
 )
 from api.operations import operation
 from api.views import ApiViewSet
-from bookings import access, ics, lookup
+from bookings import ics, lookup
 from bookings.calendar import calendar_event
 from bookings.calendar_links import calendar_links
 from bookings.errors import NotFound
@@ -88,7 +88,7 @@ def host_actor(request) -> Actor:
 def caller_actor(request, booking: Booking, seat_uid=None) -> Actor:
     """The host when the caller manages the booking (and every occurrence of its series, which
     the action may reach), else its attendee, held to the cut-offs."""
-    if access.can_manage_all(request.user, booking):
+    if booking.is_managed_by(request.user, with_series=True):
         return host_actor(request)
     return Actor.attendee(attendee_email(booking, seat_uid), Channel.API)
 
@@ -104,7 +104,7 @@ def attendee_email(booking: Booking, seat_uid=None) -> str:
 
 def managed_booking(user, uid: str) -> Booking:
     """A booking the user manages; another owner's booking is as unknown as a missing one."""
-    return lookup.find_booking(uid, access.managed_bookings(user).select_related("event_type"))
+    return lookup.find_booking(uid, Booking.objects.managed_by(user).select_related("event_type"))
 
 
 def managed_attendee(booking: Booking, attendee_id: str) -> Attendee:
@@ -577,7 +577,7 @@ class BookingViewSet(ApiViewSet):
         (GET /v2/bookings/{uid}/ics).
         """
         booking = lookup.find_booking(
-            uid, with_output_relations(access.managed_bookings(request.user))
+            uid, with_output_relations(Booking.objects.managed_by(request.user))
         )
         event = calendar_event(booking)
         links = calendar_links(
@@ -662,7 +662,7 @@ class BookingViewSet(ApiViewSet):
         booking = lookup.find_booking(uid, with_output_relations(Booking.objects.all()))
         show = True
         if booking.is_seated and not booking.event_type.seats_show_attendees:
-            show = access.can_manage(request.user, booking)
+            show = booking.is_managed_by(request.user)
         body = ics.build_calendar(calendar_event(booking, show_attendees=show), timezone.now())
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{booking.uid}.ics"'

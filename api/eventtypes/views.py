@@ -105,8 +105,8 @@ class EventTypeViewSet(ApiViewSet):
         their owner only.
         """
         filters = self.query().validated_data
-        events = with_output_relations(listed_event_types(request.user, filters), hosts=False)
-        return self.respond(list(events), manages=permissions.manager_check(request.user))
+        events = list(with_output_relations(listed_event_types(request.user, filters), hosts=False))
+        return self.respond(events, manages=permissions.manager_check(request.user, events))
 
     @operation("createEventType", body=EventTypeInput, output=AnyEventTypeOutput, status=201)
     def create(self, request):

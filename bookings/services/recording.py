@@ -55,6 +55,7 @@ def record_change(
             user_id=fresh.organizer_id,
             team_id=event_type.team_id if event_type else None,
             event_type_id=event_type.id if event_type else None,
+            booking_uid=fresh.uid,
         )
     return fresh
 

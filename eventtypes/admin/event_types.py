@@ -1,27 +1,19 @@
-"""Availability and event types in the admin.
-
-A superuser sees everything. Any other staff user (a host) sees their own schedules and the
-event types they own or administer through a team, and can only pick their own rows in forms.
-"""
+"""Event types in the admin, with their hosts and private links."""
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.html import format_html
 
-from accounts.admin import time_zone_field
 from accounts.models import Team
-from eventtypes.models import (
-    DateOverride,
-    EventType,
-    Host,
-    PrivateLink,
-    Schedule,
-    WeeklyAvailability,
-)
-from eventtypes.permissions import administered_team_ids
+from eventtypes import services
+from eventtypes.admin.saving import adopt, kept_rows, nothing_saved_by
+from eventtypes.models import EventType, Host, PrivateLink, Schedule
 
 FORMFIELD_OVERRIDES = {
     models.JSONField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})},
@@ -30,14 +22,11 @@ FORMFIELD_OVERRIDES = {
 }
 
 
-def administered_teams(user):
-    return Team.objects.filter(pk__in=administered_team_ids(user))
-
-
 def teammates(user):
+    """The user and the members of their teams: who may host their team event types."""
     return (
         get_user_model()
-        .objects.filter(Q(pk=user.pk) | Q(teams__in=Team.objects.filter(memberships__user=user)))
+        .objects.filter(Q(pk=user.pk) | Q(teams__in=Team.objects.with_member(user)))
         .distinct()
     )
 
@@ -51,52 +40,41 @@ class EventTypeForm(forms.ModelForm):
                 cleaned_data[name] = EventType._meta.get_field(name).get_default()
         return cleaned_data
 
+    def _post_clean(self):
+        super()._post_clean()
+        # What the services check beyond the model's own rules, shown in the form.
+        try:
+            services.check_schedule(self.instance)
+        except ValidationError as error:
+            self.add_error(None, error)
 
-class WeeklyAvailabilityInline(admin.TabularInline):
-    model = WeeklyAvailability
-    extra = 1
-    verbose_name = "weekly hours"
-    verbose_name_plural = "Weekly hours (local time of the schedule; an end of 00:00 is midnight)"
+    def settings(self, *, change: bool) -> dict:
+        """The model field values to save: all of the form's, or on a change what changed."""
+        names = self.changed_data if change else self.cleaned_data.keys()
+        settings = {}
+        for name in names:
+            value = self.cleaned_data[name]
+            if isinstance(EventType._meta.get_field(name), models.ForeignKey):
+                settings[f"{name}_id"] = value.pk if value is not None else None
+            else:
+                settings[name] = value
+        return settings
 
 
-class DateOverrideInline(admin.TabularInline):
-    model = DateOverride
-    extra = 0
-    verbose_name_plural = "Date overrides (leave both times empty for a day off)"
-
-
-@admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner", "time_zone", "is_default", "updated_at")
-    list_filter = ("is_default", "time_zone")
-    search_fields = ("name", "owner__username", "owner__name")
-    list_select_related = ("owner",)
-    fields = ("owner", "name", "time_zone", "is_default")
-    inlines = [WeeklyAvailabilityInline, DateOverrideInline]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(owner=request.user)
-
-    def get_changeform_initial_data(self, request):
-        initial = {"owner": request.user.pk, "time_zone": request.user.time_zone}
-        return {**initial, **super().get_changeform_initial_data(request)}
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "time_zone":
-            return time_zone_field(db_field)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "owner" and not request.user.is_superuser:
-            kwargs["queryset"] = get_user_model().objects.filter(pk=request.user.pk)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+class HostFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        user_ids = [row["user"].pk for row in kept_rows(self)]
+        if user_ids:
+            try:
+                services.check_hosts(self.instance, user_ids)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["hosts"]) from None
 
 
 class HostInline(admin.TabularInline):
     model = Host
+    formset = HostFormSet
     extra = 0
     fields = ("user", "is_fixed", "priority", "weight", "schedule")
     verbose_name_plural = "Hosts (team event types only)"
@@ -110,8 +88,24 @@ class HostInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class PrivateLinkForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.has_changed() and not cleaned_data.get("DELETE"):
+            try:
+                services.check_link_limits(
+                    cleaned_data.get("expires_at"),
+                    cleaned_data.get("max_uses"),
+                    required=self.instance.pk is not None,
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned_data
+
+
 class PrivateLinkInline(admin.TabularInline):
     model = PrivateLink
+    form = PrivateLinkForm
     extra = 0
     fields = ("link_hash", "expires_at", "max_uses", "uses", "created_at")
     readonly_fields = ("link_hash", "uses", "created_at")
@@ -231,12 +225,7 @@ class EventTypeAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            Q(owner=request.user) | Q(team__in=administered_teams(request.user))
-        ).distinct()
+        return super().get_queryset(request).managed_by(request.user)
 
     def get_changeform_initial_data(self, request):
         return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
@@ -246,10 +235,42 @@ class EventTypeAdmin(admin.ModelAdmin):
             if db_field.name == "owner":
                 kwargs["queryset"] = get_user_model().objects.filter(pk=request.user.pk)
             elif db_field.name == "team":
-                kwargs["queryset"] = administered_teams(request.user)
+                kwargs["queryset"] = Team.objects.administered_by(request.user)
             elif db_field.name == "schedule":
                 kwargs["queryset"] = Schedule.objects.filter(owner=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        settings = form.settings(change=change)
+        if change:
+            saved = services.update_event_type(obj, settings)
+        else:
+            owner, team = settings.pop("owner_id", None), settings.pop("team_id", None)
+            saved = services.create_event_type(
+                owner=get_user_model().objects.filter(pk=owner).first(),
+                team=Team.objects.filter(pk=team).first(),
+                settings=settings,
+            )
+        adopt(obj, saved)
+
+    def save_formset(self, request, form, formset, change):
+        event_type = form.instance
+        if formset.model is Host:
+            if event_type.is_team_event:
+                hosts = [
+                    services.HostSpec(
+                        user_id=row["user"].pk,
+                        is_fixed=row["is_fixed"],
+                        priority=row["priority"],
+                        weight=row["weight"],
+                        schedule_id=row["schedule"].pk if row["schedule"] else None,
+                    )
+                    for row in kept_rows(formset)
+                ]
+                services.replace_hosts(event_type, hosts)
+        elif formset.model is PrivateLink:
+            save_private_links(event_type, formset)
+        nothing_saved_by(formset)
 
     @admin.display(description="Owner", ordering="owner__username")
     def owned_by(self, event_type):
@@ -275,3 +296,22 @@ class EventTypeAdmin(admin.ModelAdmin):
         else:
             path = f"/{event_type.owner.username}/{event_type.slug}/"
         return format_html('<a href="{}" target="_blank">{}</a>', path, path)
+
+
+def save_private_links(event_type: EventType, formset) -> None:
+    now = timezone.now()
+    for link_form in formset.forms:
+        link, data = link_form.instance, link_form.cleaned_data
+        if not data or (link.pk is None and not link_form.has_changed()):
+            continue
+        if data.get("DELETE"):
+            if link.pk is not None:
+                services.delete_private_link(link)
+        elif link.pk is None:
+            services.create_private_link(
+                event_type, expires_at=data["expires_at"], max_uses=data["max_uses"], now=now
+            )
+        elif link_form.has_changed():
+            services.update_private_link(
+                link, expires_at=data["expires_at"], max_uses=data["max_uses"], now=now
+            )

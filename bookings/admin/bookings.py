@@ -10,24 +10,38 @@ A superuser sees every booking. Any other staff user sees the bookings they host
 the event types of teams they own or administer; anything else answers as an unknown object.
 """
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_http_methods
 
-from accounts.timezones import is_valid_time_zone
+from bookings.admin.actions import (
+    CANCEL,
+    CONFIRM,
+    DECLINE,
+    HOST_ACTIONS,
+    MARK_ATTENDED,
+    MARK_NO_SHOW,
+    HostAction,
+    ReasonForm,
+    host_actor,
+)
+from bookings.admin.display import (
+    UTC,
+    ReadOnlyInline,
+    booking_change_url,
+    booking_link,
+    pretty_json,
+    user_zone,
+    wall_time,
+)
 from bookings.errors import BookingError
 from bookings.models import (
     Attendee,
@@ -35,152 +49,10 @@ from bookings.models import (
     BookingHistory,
     BookingHost,
     BookingNote,
-    Channel,
-    RecurringSeries,
-    SlotReservation,
 )
 from bookings.services import (
-    Actor,
     add_note,
-    cancel_booking,
-    confirm_booking,
-    decline_booking,
-    mark_absent,
-    mark_attended,
 )
-from eventtypes.admin import administered_teams
-
-UTC = ZoneInfo("UTC")
-
-
-# --- Scope and presentation helpers -------------------------------------------------------------
-
-
-def visible_bookings(user, queryset):
-    """The bookings `user` may see: all for a superuser; otherwise the ones they host and those
-    of event types of teams they own or administer."""
-    if user.is_superuser:
-        return queryset
-    hosted = BookingHost.objects.filter(user=user).values("booking_id")
-    return queryset.filter(Q(pk__in=hosted) | Q(event_type__team__in=administered_teams(user)))
-
-
-def user_zone(user) -> ZoneInfo:
-    name = getattr(user, "time_zone", "") or "UTC"
-    return ZoneInfo(name) if is_valid_time_zone(name) else UTC
-
-
-def wall_time(moment, zone: ZoneInfo) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def host_actor(request) -> Actor:
-    return Actor.host(request.user, channel=Channel.ADMIN)
-
-
-def booking_change_url(booking) -> str:
-    return reverse("admin:bookings_booking_change", args=[booking.pk])
-
-
-def booking_link(booking):
-    if booking is None:
-        return None
-    return format_html('<a href="{}">{}</a>', booking_change_url(booking), booking)
-
-
-def pretty_json(value):
-    if not value:
-        return None
-    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True))
-
-
-# --- What a host can do to a booking ------------------------------------------------------------
-
-
-def _all_attendees_absent(booking, actor, reason):
-    absent = [(attendee.email, True) for attendee in booking.attendees.all()]
-    return mark_absent(booking, actor, attendees=absent)
-
-
-@dataclass(frozen=True)
-class HostAction:
-    """One change a host makes from the admin, run as exactly one service call per booking.
-
-    Used by the changelist actions (several bookings, no reason) and by the buttons on the
-    booking page (one booking, a confirmation form, optionally a reason).
-    """
-
-    slug: str  # kebab-case, the last part of the booking page's URL
-    label: str
-    question: str
-    done: str  # past tense, for the success message
-    run: Callable  # (booking, actor, reason) -> result of the service
-    with_reason: bool = False
-    offered_for: tuple = ()  # statuses in which the booking page shows the button
-    # The service changes every pending occurrence of the booking's series at once.
-    covers_series: bool = False
-
-    @property
-    def url_name(self) -> str:
-        return f"bookings_booking_{self.slug.replace('-', '_')}"
-
-
-CONFIRM = HostAction(
-    "confirm",
-    "Confirm",
-    "Confirm this booking? Its time stays reserved for the attendee.",
-    "Confirmed",
-    lambda booking, actor, reason: confirm_booking(booking, actor),
-    offered_for=(Booking.Status.PENDING,),
-    covers_series=True,
-)
-DECLINE = HostAction(
-    "decline",
-    "Decline",
-    "Decline this booking? Its time becomes free again.",
-    "Declined",
-    lambda booking, actor, reason: decline_booking(booking, actor, reason=reason),
-    with_reason=True,
-    offered_for=(Booking.Status.PENDING,),
-    covers_series=True,
-)
-CANCEL = HostAction(
-    "cancel",
-    "Cancel booking",
-    "Cancel this booking? Its time becomes free again.",
-    "Cancelled",
-    lambda booking, actor, reason: cancel_booking(booking, actor, reason=reason),
-    with_reason=True,
-    offered_for=Booking.BLOCKING_STATUSES,
-)
-MARK_ATTENDED = HostAction(
-    "mark-attended",
-    "Mark attended",
-    "Record that the meeting took place with everyone present?",
-    "Marked as attended",
-    lambda booking, actor, reason: mark_attended(booking, actor),
-    offered_for=(Booking.Status.ACCEPTED,),
-)
-MARK_NO_SHOW = HostAction(
-    "mark-no-show",
-    "Mark attendees as no-show",
-    "Record that no attendee turned up?",
-    "Marked as no-show",
-    _all_attendees_absent,
-    offered_for=(Booking.Status.ACCEPTED,),
-)
-HOST_ACTIONS = (CONFIRM, DECLINE, CANCEL, MARK_ATTENDED, MARK_NO_SHOW)
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Optional; kept with the booking, where the attendee can read it.",
-    )
-
 
 # --- Changelist filters -------------------------------------------------------------------------
 
@@ -203,28 +75,6 @@ class WhenFilter(admin.SimpleListFilter):
 
 
 # --- Inlines of the booking page ----------------------------------------------------------------
-
-
-class ViewOnly:
-    """Shown, never added, changed or deleted here: changes go through the services."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(ViewOnly, admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
 
 
 class AttendeeInline(ReadOnlyInline):
@@ -362,7 +212,7 @@ class BookingAdmin(admin.ModelAdmin):
                 Prefetch("booking_hosts", queryset=BookingHost.objects.select_related("user")),
             )
         )
-        return visible_bookings(request.user, queryset)
+        return queryset.managed_by(request.user)
 
     def get_object(self, request, object_id, from_field=None):
         booking = super().get_object(request, object_id, from_field)
@@ -601,88 +451,3 @@ class BookingAdmin(admin.ModelAdmin):
             "change_url": booking_change_url(booking),
         }
         return TemplateResponse(request, self.action_form_template, context)
-
-
-# --- Reservations and series: read-only -----------------------------------------------------------
-
-
-@admin.register(SlotReservation)
-class SlotReservationAdmin(ViewOnly, admin.ModelAdmin):
-    """Short holds taken by the booking page and the API; they expire on their own."""
-
-    list_display = ("start", "end", "event_type", "host", "expires_at", "active", "reserved_by")
-    list_filter = ("expires_at",)
-    list_select_related = ("event_type", "host", "reserved_by")
-    search_fields = ("=uid", "event_type__title", "event_type__slug")
-    date_hierarchy = "start"
-    fields = (
-        "uid",
-        "event_type",
-        "host",
-        "start",
-        "end",
-        "expires_at",
-        "reserved_by",
-        "created_at",
-    )
-    readonly_fields = fields
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        user = request.user
-        if user.is_superuser:
-            return queryset
-        return queryset.filter(
-            Q(host=user)
-            | Q(event_type__owner=user)
-            | Q(event_type__team__in=administered_teams(user))
-        )
-
-    @admin.display(description="Active", boolean=True)
-    def active(self, reservation):
-        return reservation.expires_at > timezone.now()
-
-
-class OccurrenceInline(ReadOnlyInline):
-    model = Booking
-    fk_name = "recurring_series"
-    fields = ("occurrence", "start_utc", "status", "lifecycle")
-    verbose_name = "occurrence"
-    verbose_name_plural = "Occurrences"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("attendees", "booking_hosts")
-        return visible_bookings(request.user, queryset.order_by("start", "id"))
-
-    @admin.display(description="Booking")
-    def occurrence(self, booking):
-        return booking_link(booking)
-
-    @admin.display(description="Start (UTC)")
-    def start_utc(self, booking):
-        return wall_time(booking.start, UTC)
-
-    @admin.display(description="Lifecycle")
-    def lifecycle(self, booking):
-        return booking.lifecycle_label()
-
-
-@admin.register(RecurringSeries)
-class RecurringSeriesAdmin(ViewOnly, admin.ModelAdmin):
-    list_display = ("uid", "event_type", "rule", "occurrence_count", "created_at")
-    list_select_related = ("event_type",)
-    search_fields = ("=uid", "event_type__title")
-    fields = ("uid", "event_type", "rule", "created_at")
-    readonly_fields = fields
-    inlines = [OccurrenceInline]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request).annotate(occurrence_count=Count("bookings"))
-        if request.user.is_superuser:
-            return queryset
-        series = visible_bookings(request.user, Booking.objects.all()).values("recurring_series_id")
-        return queryset.filter(pk__in=series)
-
-    @admin.display(description="Occurrences", ordering="occurrence_count")
-    def occurrence_count(self, series):
-        return series.occurrence_count

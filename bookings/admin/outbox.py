@@ -1,9 +1,14 @@
+"""The outbox in the admin, read-only: the events about the bookings the signed-in user
+manages (the bookings' own rule), with their payloads. Rows are written by the booking services
+and marked by the delivery tasks."""
+
 import json
 
 from django.contrib import admin
-from django.db.models import Q
 from django.utils.html import format_html
 
+from bookings.admin.display import ViewOnly
+from bookings.models import Booking
 from webhooks.models import Event
 
 
@@ -23,23 +28,14 @@ class DeliveredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    """The outbox, read-only: rows are written by the domain and marked by the delivery tasks."""
-
-    list_display = (
-        "id",
-        "type",
-        "user_id",
-        "team_id",
-        "event_type_id",
-        "created_at",
-        "delivered_at",
-    )
+class OutboxEventAdmin(ViewOnly, admin.ModelAdmin):
+    list_display = ("id", "type", "booking_uid", "event_type_id", "created_at", "delivered_at")
     list_filter = ("type", DeliveredFilter, "created_at")
-    search_fields = ("type",)
+    search_fields = ("type", "=booking_uid")
     date_hierarchy = "created_at"
     fields = (
         "type",
+        "booking_uid",
         "user_id",
         "team_id",
         "event_type_id",
@@ -53,19 +49,7 @@ class EventAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        # The scope ids are plain integers (webhooks does not import accounts): a host sees the
-        # events of their own bookings and of the teams they belong to.
-        team_ids = request.user.memberships.values("team_id")
-        return queryset.filter(Q(user_id=request.user.pk) | Q(team_id__in=team_ids))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+        return queryset & Booking.objects.managed_by(request.user).outbox_events()
 
     @admin.display(description="Payload")
     def pretty_payload(self, event):
