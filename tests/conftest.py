@@ -1,4 +1,12 @@
-"""Shared fixtures: people, schedules and event types built through the real models."""
+"""What the tests share: the clock, a factory of people, schedules, event types and bookings
+built through the real models and services, the people every access rule is tested with, and
+an API client whose every answer is checked against our OpenAPI document.
+
+The people (DESIGN.md): `owner` of a personal event type; a `team` administered by
+`team_admin`, with `cohost` (who hosts its event types in the tests that build them) and
+`member` (who hosts nothing); `outsider`, who belongs to nothing; and the anonymous caller,
+`api_as(None)`.
+"""
 
 import os
 from datetime import UTC, datetime, time
@@ -120,6 +128,39 @@ def factory(db):
     return Factory()
 
 
+# --- The people ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def owner(factory):
+    return factory.user("dana")
+
+
+@pytest.fixture
+def outsider(factory):
+    return factory.user("olga")
+
+
+@pytest.fixture
+def team_admin(factory):
+    return factory.user("adam")
+
+
+@pytest.fixture
+def cohost(factory):
+    return factory.user("cora")
+
+
+@pytest.fixture
+def member(factory):
+    return factory.user("mia")
+
+
+@pytest.fixture
+def team(factory, team_admin, cohost, member):
+    return factory.team(team_admin, cohost, member, slug="support", admins=[team_admin])
+
+
 @pytest.fixture
 def postgres_only():
     if connection.vendor != "postgresql":
@@ -163,3 +204,21 @@ def api_as(db):
     """api_as(user) -> a client authenticated with a fresh API key of that user;
     api_as(None) -> anonymous."""
     return Api
+
+
+# --- Answers -------------------------------------------------------------------------------------
+
+
+def error_of(response, status: int | None = None, code: str | None = None) -> dict:
+    """The `error` of an error envelope, after checking the status and code when given."""
+    body = response.json()
+    assert body["status"] == "error", body
+    if status is not None:
+        assert response.status_code == status, body
+    if code is not None:
+        assert body["error"]["code"] == code, body
+    return body["error"]
+
+
+def error_code(response) -> str:
+    return error_of(response)["code"]
