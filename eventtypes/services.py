@@ -351,36 +351,39 @@ def _lock_owner(user_id: int) -> None:
 
 
 def _weekly_rows(schedule: Schedule, weekly: Weekly) -> list[WeeklyAvailability]:
-    rows, errors = [], []
-    for weekday, start, end in weekly:
-        row = WeeklyAvailability(schedule=schedule, weekday=weekday, start_time=start, end_time=end)
-        try:
-            row.full_clean(exclude=["schedule"])
-        except ValidationError as error:
-            errors.append(
-                f"{DAY_NAMES.get(weekday, weekday)} {_hhmm(start)}–{_hhmm(end)}: "
-                + " ".join(error.messages)
-            )
-        rows.append(row)
-    if errors:
-        raise ValidationError({"weekly": errors})
-    return rows
+    rows = [
+        (
+            WeeklyAvailability(schedule=schedule, weekday=weekday, start_time=start, end_time=end),
+            f"{DAY_NAMES.get(weekday, weekday)} {_hhmm(start)}–{_hhmm(end)}",
+        )
+        for weekday, start, end in weekly
+    ]
+    return _checked_rows("weekly", rows)
 
 
 def _override_rows(schedule: Schedule, overrides: Overrides) -> list[DateOverride]:
-    rows, errors = [], []
-    for day, start, end in overrides:
-        row = DateOverride(schedule=schedule, date=day, start_time=start, end_time=end)
+    rows = [
+        (
+            DateOverride(schedule=schedule, date=day, start_time=start, end_time=end),
+            f"{day.isoformat()} {_hhmm(start)}–{_hhmm(end)}",
+        )
+        for day, start, end in overrides
+    ]
+    return _checked_rows("overrides", rows)
+
+
+def _checked_rows(field: str, labelled_rows: list) -> list:
+    """The rows of (row, label) pairs, each validated; every invalid one is named by its label
+    in one ValidationError on `field`."""
+    errors = []
+    for row, label in labelled_rows:
         try:
             row.full_clean(exclude=["schedule"])
         except ValidationError as error:
-            errors.append(
-                f"{day.isoformat()} {_hhmm(start)}–{_hhmm(end)}: " + " ".join(error.messages)
-            )
-        rows.append(row)
+            errors.append(f"{label}: " + " ".join(error.messages))
     if errors:
-        raise ValidationError({"overrides": errors})
-    return rows
+        raise ValidationError({field: errors})
+    return [row for row, _ in labelled_rows]
 
 
 def _replace_rows(schedule, weekly_rows, override_rows) -> None:

@@ -9,16 +9,18 @@ The people (DESIGN.md): `owner` of a personal event type; a `team` administered 
 """
 
 import os
+import threading
 from datetime import UTC, datetime, time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from icalendar import Calendar
 from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, Membership, Team, User
 from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
 from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
-from tests.openapi_contract import assert_matches_our_document
+from tests.api.contract import assert_matches_our_document
 
 # A Monday. Services take `now`, so the tests never depend on the clock.
 NOW = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
@@ -206,6 +208,36 @@ def api_as(db):
     return Api
 
 
+# --- Races ----------------------------------------------------------------------------------------
+
+
+def holding_a_lock_on(user, while_held):
+    """Run while_held() while another transaction (another connection) holds the user's row
+    lock; returns its outcome, a value or an exception. Needs PostgreSQL and real transactions."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=user.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            locked.set()
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(10)
+    try:
+        return while_held()
+    except Exception as error:
+        return error
+    finally:
+        release.set()
+        holder.join(15)
+
+
 # --- Answers -------------------------------------------------------------------------------------
 
 
@@ -222,3 +254,27 @@ def error_of(response, status: int | None = None, code: str | None = None) -> di
 
 def error_code(response) -> str:
     return error_of(response)["code"]
+
+
+# --- Calendar files ------------------------------------------------------------------------------
+
+# Line breaks that must not start a property or a component of their own in a calendar file.
+BREAKS = {"cr": "\r", "lf": "\n", "crlf": "\r\n"}
+
+
+def parse(content: bytes):
+    calendar = Calendar.from_ical(content)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 1, content
+    return calendar, events[0]
+
+
+def unfolded_lines(content: bytes) -> list[str]:
+    return content.decode().replace("\r\n ", "").split("\r\n")[:-1]
+
+
+def attendee_emails(event) -> list[str]:
+    attendees = event.get("ATTENDEE", [])
+    if not isinstance(attendees, list):
+        attendees = [attendees]
+    return [str(a).removeprefix("mailto:") for a in attendees]

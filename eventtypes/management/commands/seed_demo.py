@@ -27,7 +27,10 @@ HOST_PERMISSIONS = Q(content_type__app_label="eventtypes") | Q(
     content_type__model="apikey",
     codename__regex=r"^(view|add|change)_",
 )
-HOST_BOOKING_PERMISSIONS = Q(content_type__app_label="bookings", codename__regex=r"^(view|change)_")
+# Their bookings, and the outbox events about them (read only).
+HOST_BOOKING_PERMISSIONS = Q(
+    content_type__app_label="bookings", codename__regex=r"^(view|change)_"
+) | Q(content_type__app_label="webhooks", codename="view_event")
 
 INTERVIEW_QUESTIONS = [
     {
@@ -193,11 +196,13 @@ class Command(BaseCommand):
 
     def hosts_group(self, user):
         group, created = Group.objects.get_or_create(name=HOSTS_GROUP)
-        if created:
-            group.permissions.set(
-                Permission.objects.filter(HOST_PERMISSIONS | HOST_BOOKING_PERMISSIONS)
-            )
         self.note(created, f"group {HOSTS_GROUP}")
+        # A group seeded by an earlier version lacks what hosts have been given since.
+        wanted = Permission.objects.filter(HOST_PERMISSIONS | HOST_BOOKING_PERMISSIONS)
+        missing = list(wanted.exclude(pk__in=group.permissions.values("pk")))
+        if missing:
+            group.permissions.add(*missing)
+            self.note(not created, f"permissions of group {HOSTS_GROUP}")
         user.groups.add(group)
 
     def schedule(self, owner, daily_intervals):

@@ -41,6 +41,7 @@ from bookings.services import (
     update_reservation,
 )
 from eventtypes.models import EventType, Host
+from eventtypes.services import HostSpec, replace_hosts
 from tests.conftest import NOW, utc
 from webhooks.models import Event
 
@@ -51,13 +52,8 @@ NEW_START = utc(2027, 1, 4, 11, 0)
 
 
 @pytest.fixture
-def host(factory):
-    return factory.user("hana")
-
-
-@pytest.fixture
-def booking(factory, host):
-    return factory.book(factory.event_type(host), START, email="ana@example.com").booking
+def booking(factory, owner):
+    return factory.book(factory.event_type(owner), START, email="ana@example.com").booking
 
 
 def fresh(booking) -> Booking:
@@ -93,35 +89,38 @@ def assert_refused(error_class, code, change, booking):
 # --- Notes --------------------------------------------------------------------------------------
 
 
-def test_a_note_is_private_by_default(booking, host):
-    note = add_note(booking, "  Prefers French  ", Actor.host(host))
+def test_a_note_is_private_by_default(booking, owner):
+    note = add_note(booking, "  Prefers French  ", Actor.host(owner))
 
     assert note.is_private
     assert note.content == "Prefers French"
-    assert note.author == host
+    assert note.author == owner
     assert list(booking.notes.all()) == [note]
 
 
-def test_a_note_can_be_shared(booking, host):
-    note = add_note(booking, "Bring the contract", Actor.host(host), private=False)
+def test_a_note_can_be_shared(booking, owner):
+    note = add_note(booking, "Bring the contract", Actor.host(owner), private=False)
 
     assert not note.is_private
 
 
 @pytest.mark.parametrize("content", ["", "   \n", None])
-def test_an_empty_note_is_refused(booking, host, content):
+def test_an_empty_note_is_refused(booking, owner, content):
     assert_refused(
-        InvalidInput, "invalid_input", lambda: add_note(booking, content, Actor.host(host)), booking
+        InvalidInput,
+        "invalid_input",
+        lambda: add_note(booking, content, Actor.host(owner)),
+        booking,
     )
 
 
-def test_a_note_of_more_than_ten_thousand_characters_is_refused(booking, host):
-    add_note(booking, "x" * 10000, Actor.host(host))
+def test_a_note_of_more_than_ten_thousand_characters_is_refused(booking, owner):
+    add_note(booking, "x" * 10000, Actor.host(owner))
 
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: add_note(booking, "x" * 10001, Actor.host(host)),
+        lambda: add_note(booking, "x" * 10001, Actor.host(owner)),
         booking,
     )
 
@@ -129,26 +128,26 @@ def test_a_note_of_more_than_ten_thousand_characters_is_refused(booking, host):
 # --- Metadata -----------------------------------------------------------------------------------
 
 
-def test_metadata_updates_merge_into_what_is_there(booking, host):
-    update_metadata(booking, {"crm": "42", "source": "ads"}, Actor.host(host))
+def test_metadata_updates_merge_into_what_is_there(booking, owner):
+    update_metadata(booking, {"crm": "42", "source": "ads"}, Actor.host(owner))
 
-    updated = update_metadata(booking, {"source": "email", "score": 7}, Actor.host(host))
+    updated = update_metadata(booking, {"source": "email", "score": 7}, Actor.host(owner))
 
     assert updated.metadata == {"crm": "42", "source": "email", "score": 7}
 
 
-def test_a_null_metadata_value_removes_the_key(booking, host):
-    update_metadata(booking, {"crm": "42", "source": "ads"}, Actor.host(host))
+def test_a_null_metadata_value_removes_the_key(booking, owner):
+    update_metadata(booking, {"crm": "42", "source": "ads"}, Actor.host(owner))
 
-    updated = update_metadata(booking, {"source": None, "unknown": None}, Actor.host(host))
+    updated = update_metadata(booking, {"source": None, "unknown": None}, Actor.host(owner))
 
     assert updated.metadata == {"crm": "42"}
 
 
-def test_metadata_exactly_at_the_limits_is_accepted(booking, host):
+def test_metadata_exactly_at_the_limits_is_accepted(booking, owner):
     metadata = {f"key{n:02d}".ljust(40, "k"): "v" * 500 for n in range(50)}
 
-    updated = update_metadata(booking, metadata, Actor.host(host))
+    updated = update_metadata(booking, metadata, Actor.host(owner))
 
     assert fresh(updated).metadata == metadata
 
@@ -164,48 +163,48 @@ def test_metadata_exactly_at_the_limits_is_accepted(booking, host):
     ],
     ids=["51-keys", "41-char-key", "501-char-value", "object-value", "list-value"],
 )
-def test_metadata_beyond_the_limits_is_refused(booking, host, changes):
-    update_metadata(booking, {"crm": "42"}, Actor.host(host))
+def test_metadata_beyond_the_limits_is_refused(booking, owner, changes):
+    update_metadata(booking, {"crm": "42"}, Actor.host(owner))
 
     assert_refused(
         InvalidMetadata,
         "invalid_metadata",
-        lambda: update_metadata(booking, changes, Actor.host(host)),
+        lambda: update_metadata(booking, changes, Actor.host(owner)),
         booking,
     )
     assert fresh(booking).metadata == {"crm": "42"}
 
 
-def test_the_key_limit_counts_the_merged_metadata(booking, host):
-    update_metadata(booking, {f"old{n}": n for n in range(30)}, Actor.host(host))
+def test_the_key_limit_counts_the_merged_metadata(booking, owner):
+    update_metadata(booking, {f"old{n}": n for n in range(30)}, Actor.host(owner))
 
     assert_refused(
         InvalidMetadata,
         "invalid_metadata",
-        lambda: update_metadata(booking, {f"new{n}": n for n in range(21)}, Actor.host(host)),
+        lambda: update_metadata(booking, {f"new{n}": n for n in range(21)}, Actor.host(owner)),
         booking,
     )
     # Removing one key makes room for one more.
     changes = {"old0": None, **{f"new{n}": n for n in range(21)}}
-    assert len(update_metadata(booking, changes, Actor.host(host)).metadata) == 50
+    assert len(update_metadata(booking, changes, Actor.host(owner)).metadata) == 50
 
 
 @pytest.mark.parametrize("number", [float("nan"), float("inf")], ids=["nan", "infinity"])
-def test_metadata_numbers_must_be_finite(booking, host, number):
+def test_metadata_numbers_must_be_finite(booking, owner, number):
     assert_refused(
         InvalidMetadata,
         "invalid_metadata",
-        lambda: update_metadata(booking, {"score": number}, Actor.host(host)),
+        lambda: update_metadata(booking, {"score": number}, Actor.host(owner)),
         booking,
     )
 
 
 @pytest.mark.parametrize("changes", [["crm", "42"], "crm=42", None, 42])
-def test_metadata_that_is_not_an_object_is_refused(booking, host, changes):
+def test_metadata_that_is_not_an_object_is_refused(booking, owner, changes):
     assert_refused(
         InvalidMetadata,
         "invalid_metadata",
-        lambda: update_metadata(booking, changes, Actor.host(host)),
+        lambda: update_metadata(booking, changes, Actor.host(owner)),
         booking,
     )
 
@@ -217,86 +216,86 @@ def emails(prefix, count):
     return [f"{prefix}{n}@example.com" for n in range(count)]
 
 
-def test_guests_are_added_in_lower_case_without_duplicates(booking, host):
-    add_guests(booking, ["Guest@Example.com"], Actor.host(host))
+def test_guests_are_added_in_lower_case_without_duplicates(booking, owner):
+    add_guests(booking, ["Guest@Example.com"], Actor.host(owner))
 
     updated = add_guests(
-        booking, ["guest@example.com", "Other@Example.com", "other@example.com"], Actor.host(host)
+        booking, ["guest@example.com", "Other@Example.com", "other@example.com"], Actor.host(owner)
     )
 
     assert updated.guests == ["guest@example.com", "other@example.com"]
 
 
-def test_up_to_ten_guests_can_be_added_at_once(booking, host):
-    assert len(add_guests(booking, emails("g", 10), Actor.host(host)).guests) == 10
+def test_up_to_ten_guests_can_be_added_at_once(booking, owner):
+    assert len(add_guests(booking, emails("g", 10), Actor.host(owner)).guests) == 10
 
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: add_guests(booking, emails("h", 11), Actor.host(host)),
+        lambda: add_guests(booking, emails("h", 11), Actor.host(owner)),
         booking,
     )
 
 
-def test_a_booking_has_at_most_thirty_guests(booking, host):
+def test_a_booking_has_at_most_thirty_guests(booking, owner):
     for prefix in "abc":
-        add_guests(booking, emails(prefix, 10), Actor.host(host))
+        add_guests(booking, emails(prefix, 10), Actor.host(owner))
     assert len(fresh(booking).guests) == 30
 
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: add_guests(booking, ["one-more@example.com"], Actor.host(host)),
+        lambda: add_guests(booking, ["one-more@example.com"], Actor.host(owner)),
         booking,
     )
     # A guest already there is not one more.
-    assert len(add_guests(booking, ["A0@example.com"], Actor.host(host)).guests) == 30
+    assert len(add_guests(booking, ["A0@example.com"], Actor.host(owner)).guests) == 30
 
 
-def test_guests_given_at_booking_count_towards_thirty(factory, host):
-    event_type = factory.event_type(host)
+def test_guests_given_at_booking_count_towards_thirty(factory, owner):
+    event_type = factory.event_type(owner)
     booking = factory.book(event_type, START, guests=emails("first", 25)).booking
 
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: add_guests(booking, emails("late", 6), Actor.host(host)),
+        lambda: add_guests(booking, emails("late", 6), Actor.host(owner)),
         booking,
     )
-    assert len(add_guests(booking, emails("late", 5), Actor.host(host)).guests) == 30
+    assert len(add_guests(booking, emails("late", 5), Actor.host(owner)).guests) == 30
 
 
 @pytest.mark.parametrize("bad", ["not-an-email", "a@", "", "x" * 250 + "@example.com"])
-def test_an_invalid_guest_email_is_refused(booking, host, bad):
+def test_an_invalid_guest_email_is_refused(booking, owner, bad):
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: add_guests(booking, ["fine@example.com", bad], Actor.host(host)),
+        lambda: add_guests(booking, ["fine@example.com", bad], Actor.host(owner)),
         booking,
     )
 
 
-def test_no_guests_is_refused(booking, host):
+def test_no_guests_is_refused(booking, owner):
     assert_refused(
-        InvalidInput, "invalid_input", lambda: add_guests(booking, [], Actor.host(host)), booking
+        InvalidInput, "invalid_input", lambda: add_guests(booking, [], Actor.host(owner)), booking
     )
 
 
-def test_guests_are_refused_when_the_event_type_disables_them(factory, host):
-    booking = factory.book(factory.event_type(host, disable_guests=True), START).booking
+def test_guests_are_refused_when_the_event_type_disables_them(factory, owner):
+    booking = factory.book(factory.event_type(owner, disable_guests=True), START).booking
 
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: add_guests(booking, ["guest@example.com"], Actor.host(host)),
+        lambda: add_guests(booking, ["guest@example.com"], Actor.host(owner)),
         booking,
     )
 
 
-def test_guests_can_be_added_after_the_event_type_is_deleted(booking, host):
+def test_guests_can_be_added_after_the_event_type_is_deleted(booking, owner):
     booking.event_type.delete()
 
-    updated = add_guests(fresh(booking), ["guest@example.com"], Actor.host(host))
+    updated = add_guests(fresh(booking), ["guest@example.com"], Actor.host(owner))
 
     assert updated.guests == ["guest@example.com"]
 
@@ -304,9 +303,9 @@ def test_guests_can_be_added_after_the_event_type_is_deleted(booking, host):
 # --- Attendees ----------------------------------------------------------------------------------
 
 
-def test_an_attendee_can_be_added(booking, host):
+def test_an_attendee_can_be_added(booking, owner):
     updated, row = add_attendee(
-        booking, AttendeeInput("Bo", "Bo@Example.com", "Asia/Tokyo"), Actor.host(host)
+        booking, AttendeeInput("Bo", "Bo@Example.com", "Asia/Tokyo"), Actor.host(owner)
     )
 
     assert row.email == "bo@example.com"
@@ -317,11 +316,11 @@ def test_an_attendee_can_be_added(booking, host):
     ]
 
 
-def test_an_attendee_already_on_the_booking_is_refused(booking, host):
+def test_an_attendee_already_on_the_booking_is_refused(booking, owner):
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: add_attendee(booking, AttendeeInput("Ana", "ANA@example.com"), Actor.host(host)),
+        lambda: add_attendee(booking, AttendeeInput("Ana", "ANA@example.com"), Actor.host(owner)),
         booking,
     )
 
@@ -335,26 +334,26 @@ def test_an_attendee_already_on_the_booking_is_refused(booking, host):
     ],
     ids=["no-name", "bad-email", "bad-zone"],
 )
-def test_an_invalid_attendee_is_refused(booking, host, attendee):
+def test_an_invalid_attendee_is_refused(booking, owner, attendee):
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: add_attendee(booking, attendee, Actor.host(host)),
+        lambda: add_attendee(booking, attendee, Actor.host(owner)),
         booking,
     )
 
 
-def test_a_seated_booking_takes_attendees_up_to_its_seats(factory, host):
-    event_type = factory.event_type(host, seats_per_time_slot=2)
+def test_a_seated_booking_takes_attendees_up_to_its_seats(factory, owner):
+    event_type = factory.event_type(owner, seats_per_time_slot=2)
     booking = factory.book(event_type, START).booking
 
-    _, row = add_attendee(booking, AttendeeInput("Bo", "bo@example.com"), Actor.host(host))
+    _, row = add_attendee(booking, AttendeeInput("Bo", "bo@example.com"), Actor.host(owner))
     assert row.seat_uid is not None
 
     assert_refused(
         SeatsFull,
         "seats_full",
-        lambda: add_attendee(booking, AttendeeInput("Cy", "cy@example.com"), Actor.host(host)),
+        lambda: add_attendee(booking, AttendeeInput("Cy", "cy@example.com"), Actor.host(owner)),
         booking,
     )
     # The full booking takes no more seats through booking either.
@@ -362,31 +361,31 @@ def test_a_seated_booking_takes_attendees_up_to_its_seats(factory, host):
         factory.book(event_type, START)
 
 
-def test_an_attendee_can_be_removed(booking, host):
-    _, row = add_attendee(booking, AttendeeInput("Bo", "bo@example.com"), Actor.host(host))
+def test_an_attendee_can_be_removed(booking, owner):
+    _, row = add_attendee(booking, AttendeeInput("Bo", "bo@example.com"), Actor.host(owner))
 
-    updated = remove_attendee(booking, booking.attendees.first().pk, Actor.host(host))
+    updated = remove_attendee(booking, booking.attendees.first().pk, Actor.host(owner))
 
     assert list(updated.attendees.values_list("email", flat=True)) == ["bo@example.com"]
 
 
-def test_the_last_attendee_cannot_be_removed(booking, host):
+def test_the_last_attendee_cannot_be_removed(booking, owner):
     assert_refused(
         InvalidTransition,
         "invalid_transition",
-        lambda: remove_attendee(booking, booking.attendees.get().pk, Actor.host(host)),
+        lambda: remove_attendee(booking, booking.attendees.get().pk, Actor.host(owner)),
         booking,
     )
 
 
-def test_an_attendee_of_another_booking_cannot_be_removed(factory, booking, host):
-    add_attendee(booking, AttendeeInput("Bo", "bo@example.com"), Actor.host(host))
+def test_an_attendee_of_another_booking_cannot_be_removed(factory, booking, owner):
+    add_attendee(booking, AttendeeInput("Bo", "bo@example.com"), Actor.host(owner))
     other = factory.book(booking.event_type, NEW_START).booking
 
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: remove_attendee(booking, other.attendees.get().pk, Actor.host(host)),
+        lambda: remove_attendee(booking, other.attendees.get().pk, Actor.host(owner)),
         booking,
     )
 
@@ -395,7 +394,7 @@ def test_an_attendee_of_another_booking_cannot_be_removed(factory, booking, host
 
 LOCATIONS = [
     {"type": "address", "address": "1 Main Street"},
-    {"type": "link", "link": "https://meet.example.com/hana"},
+    {"type": "link", "link": "https://meet.example.com/dana"},
     {"type": "phone", "phone": "+15551234567"},
     {"type": "attendeeAddress"},
     {"type": "attendeePhone"},
@@ -405,8 +404,8 @@ LOCATIONS = [
 
 
 @pytest.fixture
-def located(factory, host):
-    return factory.book(factory.event_type(host, locations=LOCATIONS), START).booking
+def located(factory, owner):
+    return factory.book(factory.event_type(owner, locations=LOCATIONS), START).booking
 
 
 @pytest.mark.parametrize(
@@ -414,7 +413,7 @@ def located(factory, host):
     [
         ({"type": "address"}, "1 Main Street", ""),
         ({"type": "address", "address": "Elsewhere"}, "1 Main Street", ""),
-        ({"type": "link"}, "https://meet.example.com/hana", "https://meet.example.com/hana"),
+        ({"type": "link"}, "https://meet.example.com/dana", "https://meet.example.com/dana"),
         ({"type": "phone"}, "+15551234567", ""),
         ({"type": "attendeeAddress", "address": " 5 Elm Road "}, "5 Elm Road", ""),
         ({"type": "attendeePhone", "phone": "+33612345678"}, "+33612345678", ""),
@@ -422,16 +421,16 @@ def located(factory, host):
     ],
     ids=["address", "address-ignores-given", "link", "phone", "att-address", "att-phone", "att"],
 )
-def test_a_typed_location_sets_where_the_meeting_happens(located, host, location, text, url):
-    updated = update_location(located, location, Actor.host(host))
+def test_a_typed_location_sets_where_the_meeting_happens(located, owner, location, text, url):
+    updated = update_location(located, location, Actor.host(owner))
 
     assert (updated.location, updated.meeting_url) == (text, url)
     assert fresh(located).location == text
 
 
-def test_cal_video_gives_a_meeting_url(located, host):
+def test_cal_video_gives_a_meeting_url(located, owner):
     updated = update_location(
-        located, {"type": "integration", "integration": "cal-video"}, Actor.host(host)
+        located, {"type": "integration", "integration": "cal-video"}, Actor.host(owner)
     )
 
     expected = f"{django_settings.SITE_URL}/video/{located.uid}"
@@ -452,17 +451,17 @@ def test_cal_video_gives_a_meeting_url(located, host):
     ],
     ids=["no-address", "blank-phone", "too-long", "zoom", "unknown", "no-type", "string"],
 )
-def test_an_incomplete_or_unoffered_location_is_refused(located, host, location):
+def test_an_incomplete_or_unoffered_location_is_refused(located, owner, location):
     assert_refused(
         InvalidInput,
         "invalid_input",
-        lambda: update_location(located, location, Actor.host(host)),
+        lambda: update_location(located, location, Actor.host(owner)),
         located,
     )
 
 
-def test_a_location_type_the_event_type_does_not_offer_is_refused(factory, host):
-    event_type = factory.event_type(host, locations=[{"type": "address", "address": "HQ"}])
+def test_a_location_type_the_event_type_does_not_offer_is_refused(factory, owner):
+    event_type = factory.event_type(owner, locations=[{"type": "address", "address": "HQ"}])
     booking = factory.book(event_type, START).booking
     assert booking.location == "HQ"
 
@@ -470,7 +469,7 @@ def test_a_location_type_the_event_type_does_not_offer_is_refused(factory, host)
         assert_refused(
             InvalidInput,
             "invalid_input",
-            lambda location=location: update_location(booking, location, Actor.host(host)),
+            lambda location=location: update_location(booking, location, Actor.host(owner)),
             booking,
         )
 
@@ -559,9 +558,8 @@ def test_reassigning_when_nobody_else_is_free_is_refused(factory, round_robin):
     )
 
 
-def test_reassigning_to_someone_who_is_not_a_host_is_refused(factory, round_robin):
+def test_reassigning_to_someone_who_is_not_a_host_is_refused(round_robin, outsider):
     booking, first, _, _ = round_robin
-    outsider = factory.user()
 
     for target in (outsider.id, first.id):
         assert_refused(
@@ -620,8 +618,8 @@ def test_reassigning_to_a_fixed_host_is_refused(factory):
 
 
 @pytest.fixture
-def event_type(factory, host):
-    return factory.event_type(host)
+def event_type(factory, owner):
+    return factory.event_type(owner)
 
 
 def test_a_reservation_holds_the_slot_against_other_attendees(factory, event_type):
@@ -636,8 +634,8 @@ def test_a_reservation_holds_the_slot_against_other_attendees(factory, event_typ
     assert not Booking.objects.exists()
 
 
-def test_a_reservation_also_holds_overlapping_starts(factory, host):
-    event_type = factory.event_type(host, length_minutes=60, slot_interval=30)
+def test_a_reservation_also_holds_overlapping_starts(factory, owner):
+    event_type = factory.event_type(owner, length_minutes=60, slot_interval=30)
     reserve_slot(event_type, START, now=NOW)
 
     with pytest.raises(ReservationHeld):
@@ -740,20 +738,28 @@ def test_a_reservation_lasts_one_to_sixty_minutes(event_type, minutes):
     )
 
 
-def test_rescheduling_onto_a_reserved_slot_is_refused(factory, event_type, host):
+def test_renewing_a_hold_cannot_keep_it_past_an_hour(factory, owner):
+    event_type = factory.event_type(owner, length_minutes=30)
+    hold = reserve_slot(event_type, utc(2027, 1, 5, 10), now=NOW)
+    SlotReservation.objects.filter(pk=hold.pk).update(created_at=NOW - timedelta(minutes=58))
+    renewed = update_reservation(hold.uid, start=utc(2027, 1, 5, 10), minutes=30, now=NOW)
+    assert renewed.expires_at == NOW + timedelta(minutes=2)
+
+
+def test_rescheduling_onto_a_reserved_slot_is_refused(factory, event_type, owner):
     booking = factory.book(event_type, START).booking
     reserve_slot(event_type, NEW_START, now=NOW)
 
     assert_refused(
         ReservationHeld,
         "reservation_held",
-        lambda: reschedule_booking(booking, NEW_START, Actor.host(host), now=NOW),
+        lambda: reschedule_booking(booking, NEW_START, Actor.host(owner), now=NOW),
         booking,
     )
 
 
-def test_a_reservation_takes_a_seat_of_a_seated_booking(factory, host):
-    event_type = factory.event_type(host, seats_per_time_slot=2)
+def test_a_reservation_takes_a_seat_of_a_seated_booking(factory, owner):
+    event_type = factory.event_type(owner, seats_per_time_slot=2)
     factory.book(event_type, START)
     reservation = reserve_slot(event_type, START, now=NOW)
 
@@ -763,8 +769,8 @@ def test_a_reservation_takes_a_seat_of_a_seated_booking(factory, host):
     assert Booking.objects.get(pk=created.booking.pk).attendees.count() == 2
 
 
-def test_a_reservation_holds_the_only_seat_of_an_empty_seated_slot(factory, host):
-    event_type = factory.event_type(host, seats_per_time_slot=1)
+def test_a_reservation_holds_the_only_seat_of_an_empty_seated_slot(factory, owner):
+    event_type = factory.event_type(owner, seats_per_time_slot=1)
     reservation = reserve_slot(event_type, START, now=NOW)
 
     with pytest.raises((ReservationHeld, SeatsFull)):
@@ -784,3 +790,59 @@ def test_a_hold_on_a_collective_type_keeps_its_hosts_from_other_bookings(factory
     with pytest.raises(ReservationHeld):
         factory.book(personal, utc(2027, 1, 5, 10))
     assert factory.book(personal, utc(2027, 1, 5, 11)).booking
+
+
+def test_retry_after_counts_down_the_hold_in_the_way(factory):
+    host = factory.user()
+    x = factory.event_type(host, slug="x")
+    y = factory.event_type(host, slug="y")
+    start = utc(2027, 1, 5, 10, 0)
+    reserve_slot(x, start, now=NOW, minutes=None)  # expires at NOW + 5 min = 300 s
+    with pytest.raises(BookingError) as info:
+        factory.book(y, start)
+    assert info.value.retry_after == 300
+
+
+def test_a_hold_keeps_its_buffers(factory):
+    host = factory.user()
+    event_type = factory.event_type(host, length_minutes=30, after_event_buffer=15)
+    start = utc(2027, 1, 5, 10, 0)
+    hold = reserve_slot(event_type, start, now=NOW)
+    with pytest.raises(BookingError):
+        factory.book(event_type, start + timedelta(minutes=30))  # inside the hold's buffer
+    booked = factory.book(event_type, start, reservation_uid=hold.uid).booking
+    assert booked.start == start
+
+
+def test_a_seat_moves_into_its_own_reservation(factory):
+    host = factory.user()
+    et = factory.event_type(host, length_minutes=60, seats_per_time_slot=1)
+    made = factory.book(et, utc(2027, 1, 5, 10, 0))
+    email = made.booking.attendees.get().email
+    target = utc(2027, 1, 5, 12, 0)
+    hold = reserve_slot(et, target, now=NOW)
+    moved = reschedule_booking(
+        made.booking,
+        target,
+        Actor.attendee(email),
+        seat_uid=made.seat_uid,
+        reservation_uid=hold.uid,
+        now=NOW,
+    )
+    assert moved.booking.start == target
+    assert not SlotReservation.objects.filter(uid=hold.uid).exists()
+
+
+def test_a_seat_can_be_held_after_its_host_left_the_event_type(factory):
+    a = factory.user()
+    b = factory.user()
+    team = factory.team(a, b)
+    et = factory.event_type(
+        team=team, scheduling_type="roundRobin", hosts=[a, b], seats_per_time_slot=5
+    )
+    start = utc(2027, 1, 5, 10, 0)
+    made = factory.book(et, start)
+    leaving = made.booking.organizer_id
+    replace_hosts(et, [HostSpec(user_id=u) for u in (a.id, b.id) if u != leaving])
+    hold = reserve_slot(et, start, now=NOW)
+    assert hold.host_id == leaving  # the seat belongs to the booking and its host

@@ -1,5 +1,6 @@
-"""Event types (cal-api-version 2024-06-14): /v2/event-types, their private links, and
-/v2/teams/{teamId}/event-types."""
+"""Event types (cal-api-version 2024-06-14) over the API: creating, reading back, listing,
+changing and deleting them at /v2/event-types, their private links, and team event types at
+/v2/teams/{teamId}/event-types, with the errors each answers and who may do what."""
 
 from datetime import timedelta
 
@@ -11,22 +12,12 @@ from django.utils import timezone
 from accounts.models import Membership, Organization
 from bookings.models import Booking
 from eventtypes.models import EventType, Host, PrivateLink
-from tests.conftest import utc
-from tests.openapi_contract import assert_matches_component, assert_matches_contract
+from tests.api.contract import assert_matches_component, assert_matches_contract
+from tests.conftest import error_of, utc
 
 # --- People and things -------------------------------------------------------------------------
 
 VERSION = {"cal-api-version": "2024-06-14"}
-
-
-@pytest.fixture
-def owner(factory):
-    return factory.user("dana")
-
-
-@pytest.fixture
-def outsider(factory):
-    return factory.user("olga")
 
 
 @pytest.fixture
@@ -35,32 +26,12 @@ def event_type(factory, owner):
 
 
 @pytest.fixture
-def admin(factory):
-    return factory.user("adam")
-
-
-@pytest.fixture
-def member(factory):
-    return factory.user("mia")
-
-
-@pytest.fixture
-def cohost(factory):
-    return factory.user("cora")
-
-
-@pytest.fixture
-def team(factory, admin, member, cohost):
-    return factory.team(admin, member, cohost, slug="support", admins=[admin])
-
-
-@pytest.fixture
-def team_event_type(factory, team, admin, cohost):
+def team_event_type(factory, team, team_admin, cohost):
     return factory.event_type(
         team=team,
         slug="triage",
         scheduling_type=EventType.SchedulingType.ROUND_ROBIN,
-        hosts=[admin, cohost],
+        hosts=[team_admin, cohost],
     )
 
 
@@ -118,14 +89,6 @@ FULL_BODY = {
     "cancellationCutoffMinutes": 240,
     "reminderOffsets": [1440, 60],
 }
-
-
-def error_of(response, status: int, code: str = "validation_error") -> dict:
-    assert response.status_code == status, response.json()
-    body = response.json()
-    assert body["status"] == "error"
-    assert body["error"]["code"] == code, body
-    return body["error"]
 
 
 # --- Create and read back ---------------------------------------------------------------------
@@ -233,7 +196,9 @@ def test_creating_needs_an_api_key(api_as):
 
 
 def test_length_title_and_slug_are_required(api_as, owner):
-    error = error_of(api_as(owner).post("/v2/event-types", {"description": "?"}), 400)
+    error = error_of(
+        api_as(owner).post("/v2/event-types", {"description": "?"}), 400, "validation_error"
+    )
     assert set(error["details"]) == {"lengthInMinutes", "title", "slug"}
 
 
@@ -255,7 +220,7 @@ def test_someone_elses_slug_is_free_for_you(api_as, outsider, event_type):
 
 def test_the_default_length_must_be_one_of_the_options(api_as, owner):
     body = {"lengthInMinutes": 45, "lengthInMinutesOptions": [15, 30], "title": "x", "slug": "x"}
-    error = error_of(api_as(owner).post("/v2/event-types", body), 400)
+    error = error_of(api_as(owner).post("/v2/event-types", body), 400, "validation_error")
     assert "lengthInMinutesOptions" in error["details"]
     assert "include the default length" in error["message"]
 
@@ -267,7 +232,7 @@ def test_an_unknown_question_type_is_refused(api_as, owner):
         "slug": "x",
         "bookingFields": [{"type": "colour", "slug": "fav", "label": "Favourite colour"}],
     }
-    error = error_of(api_as(owner).post("/v2/event-types", body), 400)
+    error = error_of(api_as(owner).post("/v2/event-types", body), 400, "validation_error")
     assert "bookingFields" in error["details"]
     assert "unknown type 'colour'" in error["message"]
 
@@ -279,7 +244,7 @@ def test_duration_limits_must_be_multiples_of_15(api_as, owner):
         "slug": "x",
         "bookingLimitsDuration": {"day": 100},
     }
-    error = error_of(api_as(owner).post("/v2/event-types", body), 400)
+    error = error_of(api_as(owner).post("/v2/event-types", body), 400, "validation_error")
     assert "bookingLimitsDuration" in error["details"]
     assert "multiple of 15" in error["message"]
 
@@ -287,7 +252,7 @@ def test_duration_limits_must_be_multiples_of_15(api_as, owner):
 def test_someone_elses_schedule_cannot_be_chosen(api_as, owner, outsider):
     schedule = outsider.schedules.get()
     body = {"lengthInMinutes": 30, "title": "x", "slug": "x", "scheduleId": schedule.id}
-    error = error_of(api_as(owner).post("/v2/event-types", body), 400)
+    error = error_of(api_as(owner).post("/v2/event-types", body), 400, "validation_error")
     assert "scheduleId" in error["details"]
 
 
@@ -302,7 +267,9 @@ def test_your_own_schedule_can_be_chosen(api_as, owner, factory):
 def test_settings_we_do_not_have_are_refused_unless_neutral(api_as, owner):
     base = {"lengthInMinutes": 30, "title": "x", "slug": "x"}
     error = error_of(
-        api_as(owner).post("/v2/event-types", {**base, "offsetStart": 10, "color": {"a": 1}}), 400
+        api_as(owner).post("/v2/event-types", {**base, "offsetStart": 10, "color": {"a": 1}}),
+        400,
+        "validation_error",
     )
     assert set(error["details"]) == {"offsetStart", "color"}
 
@@ -378,14 +345,14 @@ BAD_INPUTS = [
 @pytest.mark.parametrize(("field", "change"), BAD_INPUTS)
 def test_bad_input_is_a_400_naming_the_field(api_as, owner, field, change):
     body = {"lengthInMinutes": 30, "title": "Call", "slug": "call", **change}
-    error = error_of(api_as(owner).post("/v2/event-types", body), 400)
+    error = error_of(api_as(owner).post("/v2/event-types", body), 400, "validation_error")
     assert field in error["details"], error
     assert error["message"].startswith("Invalid input: ")
     assert not EventType.objects.filter(slug="call").exists()
 
 
 def test_a_body_that_is_not_an_object_is_a_400(api_as, owner):
-    error_of(api_as(owner).post("/v2/event-types", [1, 2]), 400)
+    error_of(api_as(owner).post("/v2/event-types", [1, 2]), 400, "validation_error")
 
 
 def test_a_wrong_version_header_is_refused(api_as, owner):
@@ -425,7 +392,7 @@ def test_a_key_without_filters_lists_your_own(api_as, factory, owner, outsider, 
 
 
 def test_listing_without_a_username_or_a_key_is_a_400(api_as, event_type):
-    error = error_of(api_as(None).get("/v2/event-types"), 400)
+    error = error_of(api_as(None).get("/v2/event-types"), 400, "validation_error")
     assert "username" in error["details"]
 
 
@@ -504,7 +471,7 @@ def test_the_owner_changes_only_what_is_given(api_as, owner, event_type):
 )
 def test_a_change_checks_nested_objects_in_full(api_as, owner, event_type, field, value):
     response = api_as(owner).patch(f"/v2/event-types/{event_type.id}", {field: value})
-    error = error_of(response, 400)
+    error = error_of(response, 400, "validation_error")
     assert field in error["details"]
 
 
@@ -557,7 +524,7 @@ def test_an_invalid_change_leaves_the_event_type_as_it_was(api_as, owner, event_
         f"/v2/event-types/{event_type.id}",
         {"title": "Changed", "lengthInMinutesOptions": [15, 60]},
     )
-    error_of(response, 400)
+    error_of(response, 400, "validation_error")
     event_type.refresh_from_db()
     assert event_type.title == "Intro call"
 
@@ -609,7 +576,9 @@ TEAM_BODY = {
 }
 
 
-def test_a_team_admin_creates_a_round_robin_type_with_hosts(api_as, team, admin, member, cohost):
+def test_a_team_admin_creates_a_round_robin_type_with_hosts(
+    api_as, team, team_admin, member, cohost
+):
     body = {
         **TEAM_BODY,
         "hosts": [
@@ -617,7 +586,7 @@ def test_a_team_admin_creates_a_round_robin_type_with_hosts(api_as, team, admin,
             {"userId": member.id, "priority": "lowest", "weight": 50},
         ],
     }
-    response = api_as(admin).post(f"/v2/teams/{team.id}/event-types", body, **VERSION)
+    response = api_as(team_admin).post(f"/v2/teams/{team.id}/event-types", body, **VERSION)
 
     assert response.status_code == 201, response.json()
     data = response.json()["data"]
@@ -633,15 +602,17 @@ def test_a_team_admin_creates_a_round_robin_type_with_hosts(api_as, team, admin,
     assert {h.user_id for h in event_type.hosts.all()} == {cohost.id, member.id}
 
 
-def test_every_member_becomes_a_host_when_asked(api_as, team, admin, member, cohost):
+def test_every_member_becomes_a_host_when_asked(api_as, team, team_admin, member, cohost):
     body = {**TEAM_BODY, "schedulingType": "collective", "assignAllTeamMembers": True}
-    data = api_as(admin).post(f"/v2/teams/{team.id}/event-types", body).json()["data"]
-    assert {h["userId"] for h in data["hosts"]} == {admin.id, member.id, cohost.id}
+    data = api_as(team_admin).post(f"/v2/teams/{team.id}/event-types", body).json()["data"]
+    assert {h["userId"] for h in data["hosts"]} == {team_admin.id, member.id, cohost.id}
 
 
-def test_hosts_must_be_members_of_the_team(api_as, team, admin, outsider):
+def test_hosts_must_be_members_of_the_team(api_as, team, team_admin, outsider):
     body = {**TEAM_BODY, "hosts": [{"userId": outsider.id}]}
-    error = error_of(api_as(admin).post(f"/v2/teams/{team.id}/event-types", body), 400)
+    error = error_of(
+        api_as(team_admin).post(f"/v2/teams/{team.id}/event-types", body), 400, "validation_error"
+    )
     assert "hosts" in error["details"]
     assert str(outsider.id) in error["message"]
     assert not EventType.objects.filter(team=team).exists()
@@ -658,15 +629,17 @@ def test_hosts_must_be_members_of_the_team(api_as, team, admin, outsider):
         {"hosts": "everyone"},
     ],
 )
-def test_bad_team_input_is_a_400(api_as, team, admin, change):
+def test_bad_team_input_is_a_400(api_as, team, team_admin, change):
     body = {**TEAM_BODY, **change}
     body = {k: v for k, v in body.items() if v is not None}
-    error_of(api_as(admin).post(f"/v2/teams/{team.id}/event-types", body), 400)
+    error_of(
+        api_as(team_admin).post(f"/v2/teams/{team.id}/event-types", body), 400, "validation_error"
+    )
 
 
-def test_a_team_slug_in_use_is_a_conflict(api_as, team, admin, team_event_type):
+def test_a_team_slug_in_use_is_a_conflict(api_as, team, team_admin, team_event_type):
     body = {**TEAM_BODY, "slug": "triage"}
-    error_of(api_as(admin).post(f"/v2/teams/{team.id}/event-types", body), 409, "slug_taken")
+    error_of(api_as(team_admin).post(f"/v2/teams/{team.id}/event-types", body), 409, "slug_taken")
 
 
 def test_team_members_read_the_teams_event_types(api_as, team, member, team_event_type):
@@ -714,17 +687,19 @@ def test_team_members_who_are_not_admins_cannot_change_event_types(
     assert EventType.objects.filter(team=team).count() == 1
 
 
-def test_the_team_admin_changes_hosts_and_settings(api_as, team, admin, member, team_event_type):
-    host = team_event_type.hosts.get(user=admin)
-    schedule = admin.schedules.get()
+def test_the_team_admin_changes_hosts_and_settings(
+    api_as, team, team_admin, member, team_event_type
+):
+    host = team_event_type.hosts.get(user=team_admin)
+    schedule = team_admin.schedules.get()
     host.schedule = schedule
     host.save()
-    response = api_as(admin).patch(
+    response = api_as(team_admin).patch(
         f"/v2/teams/{team.id}/event-types/{team_event_type.id}",
         {
             "title": "Triage call",
             "schedulingType": "collective",
-            "hosts": [{"userId": admin.id, "priority": "highest"}, {"userId": member.id}],
+            "hosts": [{"userId": team_admin.id, "priority": "highest"}, {"userId": member.id}],
         },
     )
 
@@ -732,24 +707,24 @@ def test_the_team_admin_changes_hosts_and_settings(api_as, team, admin, member, 
     data = response.json()["data"]
     assert_matches_component(data, "TeamEventTypeOutput_2024_06_14")
     assert data["title"] == "Triage call" and data["schedulingType"] == "collective"
-    assert {h["userId"] for h in data["hosts"]} == {admin.id, member.id}
-    kept = Host.objects.get(event_type=team_event_type, user=admin)
+    assert {h["userId"] for h in data["hosts"]} == {team_admin.id, member.id}
+    kept = Host.objects.get(event_type=team_event_type, user=team_admin)
     assert kept.priority == Host.Priority.HIGHEST and kept.schedule == schedule
 
 
-def test_a_host_change_needs_the_user(api_as, team, admin, team_event_type):
-    response = api_as(admin).patch(
+def test_a_host_change_needs_the_user(api_as, team, team_admin, team_event_type):
+    response = api_as(team_admin).patch(
         f"/v2/teams/{team.id}/event-types/{team_event_type.id}", {"hosts": [{"priority": "low"}]}
     )
-    error = error_of(response, 400)
+    error = error_of(response, 400, "validation_error")
     assert "hosts" in error["details"]
     assert team_event_type.hosts.count() == 2
 
 
 def test_a_team_admin_manages_team_types_through_the_event_type_path_too(
-    api_as, admin, member, team_event_type
+    api_as, team_admin, member, team_event_type
 ):
-    response = api_as(admin).patch(
+    response = api_as(team_admin).patch(
         f"/v2/event-types/{team_event_type.id}",
         {"hidden": True, "hosts": [{"userId": member.id}]},
     )
@@ -788,10 +763,10 @@ def test_outsiders_cannot_tell_a_team_exists(api_as, outsider, team, team_event_
 
 
 def test_another_teams_event_type_is_not_found_under_this_team(
-    api_as, factory, team, admin, team_event_type
+    api_as, factory, team, team_admin, team_event_type
 ):
-    other_team = factory.team(admin, slug="sales", admins=[admin])
-    response = api_as(admin).get(f"/v2/teams/{other_team.id}/event-types/{team_event_type.id}")
+    other_team = factory.team(team_admin, slug="sales", admins=[team_admin])
+    response = api_as(team_admin).get(f"/v2/teams/{other_team.id}/event-types/{team_event_type.id}")
     error_of(response, 404, "event_type_not_found")
 
 
@@ -876,23 +851,27 @@ def test_the_owner_changes_and_deletes_a_link(api_as, owner, event_type):
     ],
 )
 def test_bad_private_link_input_is_a_400(api_as, owner, event_type, body):
-    error_of(api_as(owner).post(links_path(event_type), body), 400)
+    error_of(api_as(owner).post(links_path(event_type), body), 400, "validation_error")
     assert not PrivateLink.objects.exists()
 
 
 def test_a_link_update_needs_a_time_or_a_count(api_as, owner, event_type):
     link = PrivateLink.objects.create(event_type=event_type)
-    error_of(api_as(owner).patch(f"{links_path(event_type)}/{link.link_hash}", {}), 400)
+    error_of(
+        api_as(owner).patch(f"{links_path(event_type)}/{link.link_hash}", {}),
+        400,
+        "validation_error",
+    )
 
 
 def test_only_the_owner_and_team_admins_manage_links(
-    api_as, outsider, member, admin, event_type, team_event_type
+    api_as, outsider, member, team_admin, event_type, team_event_type
 ):
     error_of(api_as(outsider).post(links_path(event_type), {}), 404, "event_type_not_found")
     error_of(api_as(outsider).get(links_path(event_type)), 404, "event_type_not_found")
     error_of(api_as(None).get(links_path(event_type)), 401, "unauthorized")
     error_of(api_as(member).post(links_path(team_event_type), {}), 403, "not_team_admin")
-    assert api_as(admin).post(links_path(team_event_type), {}).status_code == 201
+    assert api_as(team_admin).post(links_path(team_event_type), {}).status_code == 201
     assert PrivateLink.objects.filter(event_type=team_event_type).count() == 1
 
 
@@ -904,21 +883,20 @@ def test_a_link_of_another_event_type_is_not_found(api_as, factory, owner, event
     assert PrivateLink.objects.filter(pk=link.pk).exists()
 
 
-def test_the_public_listing_hides_the_value_of_private_locations(api_as, factory):
-    host = factory.user("lena")
+def test_the_public_listing_hides_the_value_of_private_locations(api_as, factory, owner):
     factory.event_type(
-        host,
+        owner,
         slug="home-visit",
         locations=[
             {"type": "address", "address": "12 Private Home Rd", "public": False},
-            {"type": "link", "link": "https://meet.example.com/lena", "public": True},
+            {"type": "link", "link": "https://meet.example.com/dana", "public": True},
         ],
     )
-    anonymous = api_as(None).get("/v2/event-types", {"username": "lena"})
+    anonymous = api_as(None).get("/v2/event-types", {"username": "dana"})
     assert anonymous.status_code == 200
     locations = anonymous.json()["data"][0]["locations"]
     assert locations[0] == {"type": "address", "address": "", "public": False}
-    assert locations[1]["link"] == "https://meet.example.com/lena"
+    assert locations[1]["link"] == "https://meet.example.com/dana"
     assert_matches_contract(anonymous)
-    owner = api_as(host).get("/v2/event-types", {"username": "lena"}).json()["data"][0]
-    assert owner["locations"][0]["address"] == "12 Private Home Rd"
+    shown = api_as(owner).get("/v2/event-types", {"username": "dana"}).json()["data"][0]
+    assert shown["locations"][0]["address"] == "12 Private Home Rd"

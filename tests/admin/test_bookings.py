@@ -1,10 +1,11 @@
-"""The host's admin for bookings: what each host sees, the actions and buttons that change a
-booking (always through the services), notes, and the read-only pages around them."""
+"""The booking admin as hosts use it: which bookings each host sees (their own, their teams'
+as a team admin) and how the list filters them, the actions on the list and the buttons on the
+booking page that change a booking (always through the services, with their refusals shown),
+and the private notes added on the booking page."""
 
 from datetime import UTC, timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,17 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import ActorRole, Booking, BookingHistory, BookingNote, Channel
-from bookings.services import Actor, add_note, cancel_booking, reschedule_booking, reserve_slot
-from eventtypes.management.commands.seed_demo import (
-    HOST_BOOKING_PERMISSIONS,
-    HOST_PERMISSIONS,
-    HOSTS_GROUP,
-)
+from bookings.services import Actor, add_note, cancel_booking, reschedule_booking
+from tests.admin.conftest import START, change_url, messages_of
 from tests.conftest import NOW, utc
 
 pytestmark = pytest.mark.django_db
 
-START = utc(2027, 1, 4, 10, 0)  # Monday 10:00 UTC, in the hosts' 9-17 UTC hours, after NOW
 CHANGELIST = reverse("admin:bookings_booking_changelist")
 
 
@@ -32,44 +28,6 @@ def past_monday_at_ten():
     today = timezone.now().astimezone(UTC).date()
     monday = today - timedelta(days=today.weekday() + 7)
     return utc(monday.year, monday.month, monday.day, 10, 0)
-
-
-@pytest.fixture
-def hosts_group():
-    """The group seed_demo gives hosts, with the same permissions."""
-    group = Group.objects.create(name=HOSTS_GROUP)
-    group.permissions.set(Permission.objects.filter(HOST_PERMISSIONS | HOST_BOOKING_PERMISSIONS))
-    return group
-
-
-@pytest.fixture
-def make_host(factory, hosts_group):
-    def make(username, *, time_zone="UTC"):
-        # Working hours stay 9-17 UTC whatever zone the host reads the admin in.
-        user = factory.user(username, is_staff=True)
-        user.time_zone = time_zone
-        user.save(update_fields=["time_zone"])
-        user.groups.add(hosts_group)
-        return user
-
-    return make
-
-
-@pytest.fixture
-def host(make_host):
-    return make_host("hana", time_zone="Asia/Tokyo")
-
-
-@pytest.fixture
-def other_host(make_host):
-    return make_host("otto")
-
-
-@pytest.fixture
-def host_client(host):
-    client = Client()
-    client.force_login(host)
-    return client
 
 
 def book(factory, host, start=START, *, now=NOW, **settings):
@@ -90,14 +48,6 @@ def cancelled(factory, host, **kwargs):
 def started(factory, host):
     start = past_monday_at_ten()
     return book(factory, host, start, now=start - timedelta(hours=1))
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def change_url(booking) -> str:
-    return reverse("admin:bookings_booking_change", args=[booking.pk])
 
 
 def action_url(booking, slug) -> str:
@@ -166,9 +116,10 @@ def test_another_hosts_booking_does_not_exist_for_a_host(host_client, factory, o
     assert status_of(theirs) == Booking.Status.PENDING
 
 
-def test_team_admins_see_the_bookings_of_their_teams_event_types(factory, make_host):
-    boss, worker, member = make_host("boss"), make_host("worker"), make_host("member")
-    team = factory.team(boss, worker, member, admins=[boss])
+def test_team_admins_see_the_bookings_of_their_teams_event_types(
+    factory, make_staff, team, team_admin, cohost, member
+):
+    boss, worker, member = make_staff(team_admin), make_staff(cohost), make_staff(member)
     event_type = factory.event_type(team=team, scheduling_type="roundRobin", hosts=[worker])
     booking = factory.book(event_type, START, now=NOW).booking
     client = Client()
@@ -519,36 +470,3 @@ def test_saving_the_page_without_a_note_changes_nothing(host_client, factory, ho
         booking.updated_at,
     )
     assert not BookingNote.objects.exists()
-
-
-# --- Reservations and series --------------------------------------------------------------------
-
-
-def test_reservations_are_listed_read_only_for_their_host(host_client, factory, host, other_host):
-    mine = reserve_slot(factory.event_type(host), START, now=NOW)
-    reserve_slot(factory.event_type(other_host), START, now=NOW)
-
-    response = host_client.get(reverse("admin:bookings_slotreservation_changelist"))
-
-    assert list(response.context["cl"].result_list) == [mine]
-    url = reverse("admin:bookings_slotreservation_change", args=[mine.pk])
-    assert host_client.get(url).context["title"] == "View slot reservation"
-    assert host_client.get(reverse("admin:bookings_slotreservation_add")).status_code == 403
-
-
-def test_a_series_shows_its_occurrences(host_client, factory, host):
-    event_type = factory.event_type(
-        host, recurrence_frequency="weekly", recurrence_max_occurrences=3
-    )
-    occurrences = factory.book(event_type, START, now=NOW, recurrence_count=3).bookings
-    series = occurrences[0].recurring_series
-
-    listed = host_client.get(reverse("admin:bookings_recurringseries_changelist"))
-    assert list(listed.context["cl"].result_list) == [series]
-    page = host_client.get(reverse("admin:bookings_recurringseries_change", args=[series.pk]))
-
-    assert page.status_code == 200
-    for occurrence in occurrences:
-        assert change_url(occurrence) in page.content.decode()
-    add = reverse("admin:bookings_recurringseries_add")
-    assert host_client.get(add).status_code == 403

@@ -1,4 +1,6 @@
-"""API keys: hashed at rest, expiring, revocable; errors in the envelope; unknown routes too."""
+"""API keys over /v2: a key authenticates its owner and is stored hashed; bad, expired, revoked
+and inactive owners' keys are a 401 in the error envelope; unknown routes and wrong methods
+answer in the envelope too; the OpenAPI document and its docs are served."""
 
 from datetime import timedelta
 
@@ -9,19 +11,14 @@ from rest_framework.test import APIClient
 from accounts.models import ApiKey, hash_api_key
 
 
-@pytest.fixture
-def user(factory):
-    return factory.user("kim")
-
-
 def client_with(header):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
     return client
 
 
-def test_a_key_authenticates_its_owner_and_is_stored_hashed(user):
-    key, raw = ApiKey.issue(user, name="ci")
+def test_a_key_authenticates_its_owner_and_is_stored_hashed(owner):
+    key, raw = ApiKey.issue(owner, name="ci")
     response = client_with(f"Bearer {raw}").get("/v2/bookings")
     assert response.status_code == 200
     assert key.hashed_key == hash_api_key(raw) and raw not in key.hashed_key
@@ -48,15 +45,15 @@ def test_bad_credentials_are_a_401_in_the_envelope(db, header, message):
     assert body["error"] == {"code": "unauthorized", "message": message}
 
 
-def test_an_expired_key_is_refused(user):
-    _, raw = ApiKey.issue(user, expires_at=timezone.now() - timedelta(seconds=1))
+def test_an_expired_key_is_refused(owner):
+    _, raw = ApiKey.issue(owner, expires_at=timezone.now() - timedelta(seconds=1))
     response = client_with(f"Bearer {raw}").get("/v2/bookings")
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "This API key has expired."
 
 
-def test_a_revoked_key_is_refused(user):
-    key, raw = ApiKey.issue(user)
+def test_a_revoked_key_is_refused(owner):
+    key, raw = ApiKey.issue(owner)
     key.revoked_at = timezone.now()
     key.save()
     response = client_with(f"Bearer {raw}").get("/v2/bookings")
@@ -64,10 +61,10 @@ def test_a_revoked_key_is_refused(user):
     assert response.json()["error"]["message"] == "This API key has been revoked."
 
 
-def test_an_inactive_owners_key_is_refused(user):
-    _, raw = ApiKey.issue(user)
-    user.is_active = False
-    user.save()
+def test_an_inactive_owners_key_is_refused(owner):
+    _, raw = ApiKey.issue(owner)
+    owner.is_active = False
+    owner.save()
     assert client_with(f"Bearer {raw}").get("/v2/bookings").status_code == 401
 
 

@@ -1,5 +1,5 @@
 """Sub-resources of a booking over the API: attendees, guests, location, calendar links,
-references, notes and history, for each persona.
+references, notes and history, for each persona, and the versions they accept.
 
 Managers: the owner of a personal event type, a co-host of a collective team booking, a team
 admin. Not managers: a team member who is not a host, an outsider with a key (both get 404),
@@ -12,25 +12,21 @@ from django.test.utils import CaptureQueriesContext
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30Validator
 
+from accounts.models import Membership
 from bookings.models import Attendee, Booking, BookingNote
 from bookings.services import Actor, add_note, cancel_booking
 from eventtypes.models import EventType
-from tests.conftest import NOW, utc
-from tests.openapi_contract import SPEC_URI, _registry, assert_matches_contract
+from tests.api.contract import SPEC_URI, _registry, assert_matches_contract
+from tests.conftest import NOW, error_of, utc
 
 START = utc(2027, 1, 5, 10)
 LOCATIONS = [
     {"type": "address", "address": "1 Main Street"},
-    {"type": "link", "link": "https://meet.example.com/olivia"},
+    {"type": "link", "link": "https://meet.example.com/dana"},
     {"type": "attendeeDefined"},
     {"type": "attendeePhone"},
 ]
 NEW_ATTENDEE = {"name": "Bo Bell", "email": "bo@example.com", "timeZone": "America/New_York"}
-
-
-@pytest.fixture
-def owner(factory):
-    return factory.user("olivia")
 
 
 @pytest.fixture
@@ -44,41 +40,36 @@ def booking(factory, event_type):
 
 
 @pytest.fixture
-def team_people(factory):
-    people = {name: factory.user(name) for name in ("hugo", "carla", "adele", "mona")}
-    team = factory.team(*people.values(), admins=[people["adele"]])
+def team_booking(factory, team, cohost):
+    """A collective booking of the shared team, hosted by its co-host and "hugo", a member."""
+    hugo = factory.user("hugo")
+    Membership.objects.create(team=team, user=hugo, role=Membership.Role.MEMBER)
     event_type = factory.event_type(
         team=team,
         scheduling_type=EventType.SchedulingType.COLLECTIVE,
-        hosts=[people["hugo"], people["carla"]],
+        hosts=[hugo, cohost],
         locations=LOCATIONS,
     )
-    people["booking"] = factory.book(event_type, START, email="tim@example.com").booking
-    return people
+    return factory.book(event_type, START, email="tim@example.com").booking
 
 
 @pytest.fixture
-def outsider(factory):
-    return factory.user("oscar")
-
-
-@pytest.fixture
-def managers(owner, booking, team_people):
+def managers(owner, cohost, team_admin, booking, team_booking):
     """(persona, user, booking they manage)"""
     return {
         "owner": (owner, booking),
-        "co-host": (team_people["carla"], team_people["booking"]),
-        "team admin": (team_people["adele"], team_people["booking"]),
+        "co-host": (cohost, team_booking),
+        "team admin": (team_admin, team_booking),
     }
 
 
 @pytest.fixture
-def strangers(outsider, booking, team_people):
+def strangers(member, outsider, booking, team_booking):
     """(persona, user, booking they do not manage)"""
     return {
-        "team member": (team_people["mona"], team_people["booking"]),
+        "team member": (member, team_booking),
         "outsider on a personal booking": (outsider, booking),
-        "outsider on a team booking": (outsider, team_people["booking"]),
+        "outsider on a team booking": (outsider, team_booking),
     }
 
 
@@ -105,8 +96,7 @@ def attendee_count(booking) -> int:
 
 
 def assert_not_found(response):
-    assert response.status_code == 404, response.json()
-    assert response.json()["error"]["code"] == "booking_not_found"
+    error_of(response, 404, "booking_not_found")
 
 
 # --- Attendees ----------------------------------------------------------------------------------
@@ -403,11 +393,11 @@ def test_managers_move_the_meeting_to_a_place_the_attendee_named(api_as, manager
 
 
 def test_a_link_location_becomes_the_meeting_url(api_as, owner, booking):
-    body = {"location": {"type": "link", "link": "https://meet.example.com/olivia"}}
+    body = {"location": {"type": "link", "link": "https://meet.example.com/dana"}}
     response = api_as(owner).patch(f"/v2/bookings/{booking.uid}/location", body)
 
     assert response.status_code == 200, response.json()
-    assert response.json()["data"]["meetingUrl"] == "https://meet.example.com/olivia"
+    assert response.json()["data"]["meetingUrl"] == "https://meet.example.com/dana"
     assert_matches_contract(response)
 
 
@@ -485,7 +475,7 @@ def test_managers_get_add_to_calendar_links(api_as, managers, persona, settings)
 def test_calendar_links_carry_the_title_and_place(api_as, owner, booking):
     response = api_as(owner).get(f"/v2/bookings/{booking.uid}/calendar-links")
     google = response.json()["data"][0]["link"]
-    assert "text=Intro%20call%20between%20Olivia%20and%20Attendee" in google
+    assert "text=Intro%20call%20between%20Dana%20and%20Attendee" in google
     assert "location=1%20Main%20Street" in google
 
 

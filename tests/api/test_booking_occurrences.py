@@ -1,5 +1,6 @@
 """Recurring series over the API: GET /v2/bookings/{uid}/occurrences, POST .../occurrences/cancel,
-POST .../cancel-future, and POST .../cancel with a series uid or cancelSubsequentBookings.
+POST .../cancel-future, and POST .../cancel with a series uid or cancelSubsequentBookings: which
+occurrences each call lists or cancels, who may, and the errors it answers with.
 
 The series below meets on Mondays at 16:00 UTC; its attendee lives in Tokyo, where that is
 Tuesday 01:00, so each occurrence's date is a Tuesday.
@@ -19,7 +20,8 @@ from bookings.services import (
     create_booking,
     reschedule_booking,
 )
-from tests.openapi_contract import assert_matches_component, assert_matches_contract
+from tests.api.contract import assert_matches_component, assert_matches_contract
+from tests.conftest import error_code
 from webhooks.models import Event, Trigger
 
 ATTENDEE = AttendeeInput(name="Kei", email="kei@example.com", time_zone="Asia/Tokyo")
@@ -63,16 +65,6 @@ def weekly_series(factory, owner, start=FIRST, count=4, **rules):
 
 
 @pytest.fixture
-def owner(factory):
-    return factory.user("owen")
-
-
-@pytest.fixture
-def outsider(factory):
-    return factory.user("olga")
-
-
-@pytest.fixture
 def series(factory, owner):
     return weekly_series(factory, owner)
 
@@ -83,10 +75,6 @@ def statuses(bookings) -> list[str]:
 
 def cancelled_events() -> int:
     return Event.objects.filter(type=Trigger.BOOKING_CANCELLED).count()
-
-
-def error_code(response) -> str:
-    return response.json()["error"]["code"]
 
 
 def limit_attendees(booking, **rules):

@@ -1,5 +1,7 @@
 """POST /v2/bookings/{uid}/cancel, /reschedule, /confirm, /decline, /mark-absent,
-/mark-attended, /reassign[/{userId}] and /confirm-email.
+/mark-attended, /reassign[/{userId}] and /confirm-email: who may call each action, the status
+and error code it answers with, and what its response shows. The rules behind each action (the
+cut-offs, the allowed transitions, the outbox events) are asserted in the domain tests.
 
 The API serves requests at the real clock's time, so bookings are placed relative to today:
 UPCOMING a few weeks ahead, HELD a few weeks back (booked before it happened).
@@ -13,7 +15,8 @@ from django.utils import timezone
 from bookings.models import Booking
 from bookings.services import Actor, attendee_opt_in_token, cancel_booking, mark_absent
 from eventtypes.models import EventType
-from tests.openapi_contract import assert_matches_contract
+from tests.api.contract import assert_matches_contract
+from tests.conftest import error_code
 from webhooks.models import Event, Trigger
 
 
@@ -37,26 +40,6 @@ def book(factory, event_type, start=UPCOMING, **fields):
 
 def events_of(kind) -> int:
     return Event.objects.filter(type=kind).count()
-
-
-def assert_last_event(kind, uid):
-    """The outbox's newest event is `kind`, about booking `uid`, with the API's booking shape."""
-    event = Event.objects.order_by("id").last()
-    assert (event.type, event.payload["uid"]) == (kind, uid)
-
-
-def error_code(response) -> str:
-    return response.json()["error"]["code"]
-
-
-@pytest.fixture
-def owner(factory):
-    return factory.user("owen")
-
-
-@pytest.fixture
-def outsider(factory):
-    return factory.user("olga")
 
 
 @pytest.fixture
@@ -116,8 +99,6 @@ def test_the_attendee_cancels_with_the_uid_alone(api_as, booking):
     assert data["status"] == "cancelled"
     assert data["cancellationReason"] == "Something came up"
     assert data["cancelledByEmail"] == booking.attendees.get().email
-    assert events_of(Trigger.BOOKING_CANCELLED) == 1
-    assert_last_event(Trigger.BOOKING_CANCELLED, booking.uid)
     assert_matches_contract(response)
 
 
@@ -137,7 +118,6 @@ def test_an_attendee_past_the_cutoff_cannot_cancel(api_as, booking, personal):
     assert response.status_code == 400
     assert error_code(response) == "cutoff_passed"
     assert status_of(booking) == "accepted"
-    assert events_of(Trigger.BOOKING_CANCELLED) == 0
 
 
 def test_a_key_that_does_not_manage_the_booking_is_held_to_the_cutoff(
@@ -196,7 +176,6 @@ def test_cancelling_twice_is_a_conflict(api_as, booking):
 
     assert response.status_code == 409
     assert error_code(response) == "invalid_transition"
-    assert events_of(Trigger.BOOKING_CANCELLED) == 1
 
 
 def test_cancelling_an_unknown_uid_is_a_404(api_as, booking):
@@ -234,9 +213,6 @@ def test_an_attendee_gives_up_their_seat_and_the_others_keep_theirs(api_as, seat
     assert_matches_contract(response)
     seats = api_as(owner).get(f"/v2/bookings/{booking.uid}").json()["data"]["attendees"]
     assert [seat["seatUid"] for seat in seats] == [theirs]
-    assert events_of(Trigger.BOOKING_UPDATED) == 1
-    assert events_of(Trigger.BOOKING_CANCELLED) == 0
-    assert_last_event(Trigger.BOOKING_UPDATED, booking.uid)
 
 
 def test_an_unknown_seat_is_refused(api_as, seated):
@@ -269,8 +245,6 @@ def test_the_attendee_reschedules_and_both_bookings_point_at_each_other(api_as, 
     old = api_as(None).get(f"/v2/bookings/{booking.uid}").json()["data"]
     assert old["status"] == "cancelled"
     assert old["rescheduledToUid"] == data["uid"]
-    assert events_of(Trigger.BOOKING_RESCHEDULED) == 1
-    assert_last_event(Trigger.BOOKING_RESCHEDULED, data["uid"])
 
 
 def test_an_attendee_past_the_reschedule_cutoff_cannot_move_the_booking(api_as, booking, personal):
@@ -374,8 +348,6 @@ def test_the_owner_confirms_a_pending_booking(api_as, pending, owner):
 
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["status"] == "accepted"
-    assert events_of(Trigger.BOOKING_CREATED) == 1
-    assert_last_event(Trigger.BOOKING_CREATED, pending.uid)
     assert_matches_contract(response)
 
 
@@ -386,7 +358,6 @@ def test_confirming_a_cancelled_booking_is_a_conflict(api_as, pending, owner):
 
     assert response.status_code == 409
     assert error_code(response) == "invalid_transition"
-    assert events_of(Trigger.BOOKING_CREATED) == 0
 
 
 def test_confirming_an_accepted_booking_is_a_conflict(api_as, booking, owner):
@@ -438,8 +409,6 @@ def test_the_owner_declines_with_a_reason(api_as, pending, owner):
     data = response.json()["data"]
     assert data["status"] == "rejected"
     assert data["rejectionReason"] == "Fully booked that week"
-    assert events_of(Trigger.BOOKING_REJECTED) == 1
-    assert_last_event(Trigger.BOOKING_REJECTED, pending.uid)
     assert_matches_contract(response)
 
 
@@ -448,7 +417,6 @@ def test_declining_an_accepted_booking_is_a_conflict(api_as, booking, owner):
 
     assert response.status_code == 409
     assert error_code(response) == "invalid_transition"
-    assert events_of(Trigger.BOOKING_REJECTED) == 0
 
 
 @pytest.mark.parametrize("who", ["outsider", "anonymous"])
@@ -488,9 +456,6 @@ def test_the_owner_marks_an_attendee_absent(api_as, held, owner):
     data = response.json()["data"]
     assert data["attendees"][0]["absent"] is True
     assert data["absentHost"] is False
-    assert events_of(Trigger.BOOKING_NO_SHOW_UPDATED) == 1
-    assert_last_event(Trigger.BOOKING_NO_SHOW_UPDATED, held.uid)
-    assert Booking.objects.get(pk=held.pk).lifecycle_label() == "NO_SHOW"
     assert_matches_contract(response)
 
 
@@ -507,7 +472,6 @@ def test_absence_cannot_be_recorded_before_the_booking_starts(api_as, booking, o
 
     assert response.status_code == 409
     assert error_code(response) == "invalid_transition"
-    assert events_of(Trigger.BOOKING_NO_SHOW_UPDATED) == 0
 
 
 def test_marking_someone_who_is_not_an_attendee_is_refused(api_as, held, owner):
@@ -558,9 +522,6 @@ def test_marking_everyone_attended_clears_absences(api_as, held, owner):
     data = response.json()["data"]
     assert data["absentHost"] is False
     assert all(not a["absent"] for a in data["attendees"])
-    assert Booking.objects.get(pk=held.pk).attendance_confirmed_at is not None
-    assert events_of(Trigger.BOOKING_NO_SHOW_UPDATED) == 2
-    assert_last_event(Trigger.BOOKING_NO_SHOW_UPDATED, held.uid)
 
 
 def test_attendance_is_not_recorded_on_a_cancelled_booking(api_as, held, owner):
@@ -592,8 +553,6 @@ def test_the_assigned_host_hands_the_booking_to_the_other_free_host(api_as, rr):
         },
     }
     assert Booking.objects.get(pk=rr.booking.pk).organizer == rr.co_host
-    assert events_of(Trigger.BOOKING_REASSIGNED) == 1
-    assert_last_event(Trigger.BOOKING_REASSIGNED, rr.booking.uid)
 
 
 def test_a_team_admin_reassigns_to_a_named_host_with_a_reason(api_as, rr):
@@ -662,8 +621,6 @@ def test_the_attendee_confirms_their_email_and_the_booking_is_accepted(api_as, u
 
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["status"] == "accepted"
-    assert events_of(Trigger.BOOKING_CREATED) == 1
-    assert_last_event(Trigger.BOOKING_CREATED, unconfirmed.uid)
 
 
 def test_confirming_the_email_twice_is_a_conflict(api_as, unconfirmed):

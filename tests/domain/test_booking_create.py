@@ -1,4 +1,6 @@
-"""Creating bookings: what the event type decides, and every reason a start is refused."""
+"""Creating bookings: what the event type decides (hours, notice, limits, seats, round-robin
+and collective hosts, recurring series, instant meetings, links, fields), and every reason a
+start is refused."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -6,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bookings import errors
+from bookings.errors import BookingError
 from bookings.models import Booking, BookingHost, RecurringSeries
 from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
 from eventtypes.models import DateOverride, PrivateLink
@@ -247,6 +250,40 @@ def test_round_robin_respects_the_chosen_hosts(factory):
         book(event_type, TUESDAY_10, host_ids=[999999])
 
 
+def test_naming_a_fixed_host_still_adds_a_rotating_host(factory):
+    fixed = factory.user()
+    a = factory.user()
+    team = factory.team(fixed, a)
+    et = factory.event_type(
+        team=team,
+        scheduling_type="roundRobin",
+        hosts=[{"user": fixed, "is_fixed": True}, {"user": a}],
+    )
+    made = factory.book(et, utc(2027, 1, 5, 10, 0), host_ids=[fixed.id])
+    hosts = sorted(made.booking.booking_hosts.values_list("user_id", flat=True))
+    assert a.id in hosts
+
+
+def test_a_team_type_without_hosts_is_not_bookable(factory):
+    team = factory.team(factory.user())
+    et = factory.event_type(team=team, scheduling_type="roundRobin")
+    with pytest.raises(BookingError) as info:
+        factory.book(et, utc(2027, 1, 5, 10, 0))
+    assert info.value.code == "event_type_not_bookable"
+
+
+def test_a_taken_round_robin_slot_is_reported_as_taken(factory):
+    a = factory.user(hours=((9, 12),))
+    b = factory.user(hours=((9, 17),))
+    team = factory.team(a, b)
+    et = factory.event_type(team=team, scheduling_type="roundRobin", hosts=[a, b])
+    start = utc(2027, 1, 5, 14, 0)
+    factory.book(et, start)  # only b can take 14:00; now b is taken
+    with pytest.raises(BookingError) as info:
+        factory.book(et, start)
+    assert info.value.code == "slot_unavailable"
+
+
 def test_collective_needs_every_host_and_books_them_all(factory):
     berlin = factory.user(time_zone="Europe/Berlin")
     new_york = factory.user(time_zone="America/New_York")
@@ -281,6 +318,27 @@ def test_a_recurring_booking_keeps_its_local_time_across_daylight_saving(factory
     ]
     assert len({b.recurring_series_id for b in result.bookings}) == 1
     assert RecurringSeries.objects.get().rule == "FREQ=WEEKLY;INTERVAL=1;COUNT=4"
+
+
+def test_a_round_robin_series_keeps_the_chosen_hosts_local_time(factory):
+    from zoneinfo import ZoneInfo
+
+    london = factory.user(time_zone="Europe/London")
+    new_york = factory.user(time_zone="America/New_York")
+    weekly = factory.event_type(
+        team=factory.team(london, new_york),
+        scheduling_type="roundRobin",
+        hosts=[{"user": london, "priority": 0}, {"user": new_york, "priority": 4}],
+        recurrence_frequency="weekly",
+        recurrence_max_occurrences=4,
+    )
+    # 14:00 UTC on 9 March 2027 is 09:00 in New York; New York changes clocks on 14 March.
+    made = factory.book(weekly, utc(2027, 3, 9, 14, 0))
+    assert made.booking.organizer == new_york
+    local = {
+        b.start.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") for b in made.bookings
+    }
+    assert local == {"09:00"}
 
 
 def test_a_recurring_booking_is_all_or_nothing_and_names_the_conflict(factory):
@@ -331,6 +389,40 @@ def test_instant_meetings_start_now_with_a_free_host(factory):
     personal = factory.event_type(free)
     with pytest.raises(errors.EventTypeNotBookable):
         create_booking(personal, request_for(None, instant=True), Actor.attendee(), now=now)
+
+
+def _overlaps(user):
+    rows = list(BookingHost.objects.filter(user=user, is_blocking=True).order_by("blocked_start"))
+    return [
+        (a.booking_id, b.booking_id)
+        for i, a in enumerate(rows)
+        for b in rows[i + 1 :]
+        if a.blocked_start < b.blocked_end and b.blocked_start < a.blocked_end
+    ]
+
+
+def test_an_instant_meeting_respects_its_own_buffers(factory):
+    a = factory.user(hours=((0, 24),), days=range(7))
+    b = factory.user(hours=((0, 24),), days=range(7))
+    personal = factory.event_type(a, length_minutes=30)
+    factory.book(personal, NOW - timedelta(minutes=30), now=NOW - timedelta(hours=1))
+    team = factory.team(a, b)
+    instant = factory.event_type(
+        team=team,
+        scheduling_type="roundRobin",
+        instant_meetings_allowed=True,
+        before_event_buffer=15,
+        hosts=[a, b],
+    )
+    attendee = AttendeeInput(name="Now", email="now@example.com", time_zone="UTC")
+    made = create_booking(
+        instant,
+        BookingRequest(start=None, attendee=attendee, instant=True),
+        Actor.attendee(),
+        now=NOW,
+    )
+    assert made.booking.organizer == b  # a's last booking ended too recently for the buffer
+    assert not _overlaps(a)
 
 
 def test_a_private_link_is_used_up(factory):

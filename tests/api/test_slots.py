@@ -1,4 +1,7 @@
-"""GET /v2/slots and GET /v2/slots/explain (cal-api-version 2024-09-04).
+"""Free slots over the API: GET /v2/slots and GET /v2/slots/explain (cal-api-version
+2024-09-04): finding the event type (by id, slug and username or team), slots in the caller's
+time zone, the query options, group queries by usernames, bad queries, query counts, and why a
+start is or is not bookable.
 
 The API reads the real clock, so the dates are in 2050 (always ahead, as in Cal.com's examples).
 2050-09-05 is a Monday.
@@ -15,8 +18,8 @@ from accounts.models import Organization
 from bookings.models import Booking
 from bookings.services import reserve_slot
 from eventtypes.models import DateOverride
-from tests.conftest import utc
-from tests.openapi_contract import SPEC_URI, _escape, _registry
+from tests.api.contract import SPEC_URI, _escape, _registry
+from tests.conftest import error_of, utc
 
 MONDAY = "2050-09-05"
 DAY_OF_UTC_SLOTS = [f"{MONDAY}T{h:02d}:{m:02d}:00.000Z" for h in range(9, 17) for m in (0, 30)]
@@ -49,20 +52,9 @@ def starts(response, day=MONDAY):
     return [item["start"] for item in response.json()["data"].get(day, [])]
 
 
-def error_of(response):
-    body = response.json()
-    assert body["status"] == "error", body
-    return body["error"]
-
-
 @pytest.fixture
-def host(factory):
-    return factory.user("dana", time_zone="UTC")
-
-
-@pytest.fixture
-def event_type(factory, host):
-    return factory.event_type(host, slug="intro", length_minutes=30)
+def event_type(factory, owner):
+    return factory.event_type(owner, slug="intro", length_minutes=30)
 
 
 @pytest.fixture
@@ -120,8 +112,8 @@ def test_a_team_within_an_organization_is_found_with_the_organization_slug(anony
     assert error_of(outside)["code"] == "event_type_not_found"
 
 
-def test_a_hidden_event_type_is_still_queryable_by_id(anonymous, factory, host):
-    hidden = factory.event_type(host, hidden=True)
+def test_a_hidden_event_type_is_still_queryable_by_id(anonymous, factory, owner):
+    hidden = factory.event_type(owner, hidden=True)
     assert starts(slots(anonymous, hidden)) == DAY_OF_UTC_SLOTS
 
 
@@ -269,8 +261,8 @@ def test_no_availability_is_an_empty_object(anonymous, event_type):
     assert_slots_match_contract(response)
 
 
-def test_duration_picks_one_of_the_event_types_lengths(anonymous, factory, host):
-    flexible = factory.event_type(host, length_minutes=30, length_options=[30, 60])
+def test_duration_picks_one_of_the_event_types_lengths(anonymous, factory, owner):
+    flexible = factory.event_type(owner, length_minutes=30, length_options=[30, 60])
 
     response = slots(anonymous, flexible, duration=60, format="range")
 
@@ -308,8 +300,8 @@ def test_someone_elses_reservation_hides_the_slot(anonymous, event_type):
     assert f"{MONDAY}T10:00:00.000Z" not in starts(slots(anonymous, event_type))
 
 
-def test_seated_slots_tell_how_many_attendees_and_which_booking_to_join(anonymous, factory, host):
-    seated = factory.event_type(host, seats_per_time_slot=3)
+def test_seated_slots_tell_how_many_attendees_and_which_booking_to_join(anonymous, factory, owner):
+    seated = factory.event_type(owner, seats_per_time_slot=3)
     booking = factory.book(seated, utc(2050, 9, 5, 10)).booking
     factory.book(seated, utc(2050, 9, 5, 10))
 
@@ -341,8 +333,8 @@ def test_seated_slots_tell_how_many_attendees_and_which_booking_to_join(anonymou
     assert_slots_match_contract(response)
 
 
-def test_a_full_seated_slot_disappears(anonymous, factory, host):
-    seated = factory.event_type(host, seats_per_time_slot=1)
+def test_a_full_seated_slot_disappears(anonymous, factory, owner):
+    seated = factory.event_type(owner, seats_per_time_slot=1)
     factory.book(seated, utc(2050, 9, 5, 10))
     assert f"{MONDAY}T10:00:00.000Z" not in starts(slots(anonymous, seated))
 
@@ -530,8 +522,8 @@ def test_another_api_version_is_refused(anonymous, event_type):
     assert error_of(response)["code"] == "unsupported_api_version"
 
 
-def test_the_query_count_does_not_grow_with_the_range(anonymous, factory, host):
-    event_type = factory.event_type(host, length_minutes=15)
+def test_the_query_count_does_not_grow_with_the_range(anonymous, factory, owner):
+    event_type = factory.event_type(owner, length_minutes=15)
     for day in range(5, 30):
         if utc(2050, 9, day).weekday() < 5:
             factory.book(event_type, utc(2050, 9, day, 10))
@@ -560,14 +552,14 @@ def explain(client, event_type, start, **params):
     )
 
 
-def test_a_free_start_is_explained_as_bookable(anonymous, event_type, host):
+def test_a_free_start_is_explained_as_bookable(anonymous, event_type, owner):
     response = explain(anonymous, event_type, "2050-09-05T10:00:00Z")
 
     assert response.status_code == 200
     assert response.json()["data"] == {
         "start": "2050-09-05T10:00:00.000Z",
         "bookable": True,
-        "reasons": [{"hostId": host.id, "codes": []}],
+        "reasons": [{"hostId": owner.id, "codes": []}],
         "firstReason": None,
     }
 
@@ -586,8 +578,8 @@ def test_starts_outside_the_hours_or_off_the_grid_are_explained(anonymous, event
     assert codes_at(anonymous, event_type, "2050-09-05T10:10:00Z")[0] == "off_grid"
 
 
-def test_a_day_off_is_explained_as_a_date_override(anonymous, event_type, host):
-    DateOverride.objects.create(schedule=host.schedules.get(), date="2050-09-05")
+def test_a_day_off_is_explained_as_a_date_override(anonymous, event_type, owner):
+    DateOverride.objects.create(schedule=owner.schedules.get(), date="2050-09-05")
     assert codes_at(anonymous, event_type, "2050-09-05T10:00:00Z")[0] == "date_override"
 
 
@@ -595,9 +587,9 @@ def test_a_past_start_is_within_the_minimum_notice(anonymous, event_type):
     assert codes_at(anonymous, event_type, "2020-01-06T10:00:00Z")[0] == "minimum_notice"
 
 
-def test_a_start_after_the_booking_window_is_explained(anonymous, factory, host):
+def test_a_start_after_the_booking_window_is_explained(anonymous, factory, owner):
     windowed = factory.event_type(
-        host,
+        owner,
         booking_window_type="range",
         booking_window_start="2050-01-01",
         booking_window_end="2050-06-30",
@@ -606,9 +598,9 @@ def test_a_start_after_the_booking_window_is_explained(anonymous, factory, host)
 
 
 def test_busy_buffer_and_reserved_starts_are_explained_without_their_bookings(
-    anonymous, factory, host
+    anonymous, factory, owner
 ):
-    event_type = factory.event_type(host, after_event_buffer=30)
+    event_type = factory.event_type(owner, after_event_buffer=30)
     booking = factory.book(event_type, utc(2050, 9, 5, 10)).booking
     reservation = reserve_slot(event_type, utc(2050, 9, 5, 14))
 
@@ -624,8 +616,8 @@ def test_busy_buffer_and_reserved_starts_are_explained_without_their_bookings(
         assert "@example.com" not in text
 
 
-def test_limits_and_full_seats_are_explained(anonymous, factory, host):
-    limited = factory.event_type(host, booking_limits_count={"day": 1})
+def test_limits_and_full_seats_are_explained(anonymous, factory, owner):
+    limited = factory.event_type(owner, booking_limits_count={"day": 1})
     factory.book(limited, utc(2050, 9, 5, 10))
     assert codes_at(anonymous, limited, "2050-09-05T12:00:00Z")[0] == "limit_reached"
 

@@ -1,5 +1,6 @@
-"""Bad input anywhere in the API gets a 4xx in the error envelope, never a 500, and writes
-nothing."""
+"""Bad input anywhere in the API (bookings, reschedules, cancellations, slot queries,
+reservations, hostile addresses and bodies, oversized bodies) gets a 4xx in the error envelope,
+never a 500, and writes nothing."""
 
 import json
 
@@ -14,10 +15,9 @@ START = "2027-01-05T10:00:00Z"
 
 
 @pytest.fixture
-def world(factory):
-    host = factory.user("dana")
+def world(factory, owner):
     event_type = factory.event_type(
-        host,
+        owner,
         slug="intro",
         length_minutes=30,
         length_options=[15, 30],
@@ -32,7 +32,7 @@ def world(factory):
         ],
     )
     booking = factory.book(event_type, utc(2027, 1, 6, 10), responses={"role": "Engineer"})
-    return {"host": host, "event_type": event_type, "booking": booking.booking}
+    return {"owner": owner, "event_type": event_type, "booking": booking.booking}
 
 
 def valid_booking(world, **changes):
@@ -166,9 +166,9 @@ def test_bodies_that_are_not_json_objects_are_refused(world, raw, content_type, 
 
 def test_nothing_half_written_by_a_refused_recurring_booking(world, factory):
     weekly = factory.event_type(
-        world["host"], slug="weekly", recurrence_frequency="weekly", recurrence_max_occurrences=3
+        world["owner"], slug="weekly", recurrence_frequency="weekly", recurrence_max_occurrences=3
     )
-    factory.book(factory.event_type(world["host"], slug="blocker"), utc(2027, 1, 19, 10))
+    factory.book(factory.event_type(world["owner"], slug="blocker"), utc(2027, 1, 19, 10))
     response = Api(None).post(
         "/v2/bookings",
         {**valid_booking(world), "eventTypeId": weekly.id, "bookingFieldsResponses": {}},
@@ -344,7 +344,7 @@ HOSTILE_REQUESTS = {
     "method, path, status", HOSTILE_REQUESTS.values(), ids=HOSTILE_REQUESTS.keys()
 )
 def test_hostile_addresses_are_refused_in_the_envelope(world, method, path, status):
-    client = Api(world["host"])
+    client = Api(world["owner"])
     response = getattr(client, method)(path.format(et=world["event_type"].id))
     assert response.status_code == status, response.content
     assert response.json()["status"] == "error"

@@ -1,4 +1,6 @@
-"""POST /v2/slots/reservations and GET, PATCH, DELETE /v2/slots/reservations/{uid}.
+"""Slot reservations over the API: POST /v2/slots/reservations and GET, PATCH, DELETE
+/v2/slots/reservations/{uid}: holding, moving and releasing a slot, who may choose how long a
+hold lasts, the errors each answers, and the limits on holds.
 
 The API reads the real clock, so the dates are in 2050. 2050-09-05 is a Monday.
 """
@@ -10,8 +12,9 @@ from django.utils import timezone
 
 from bookings.models import SlotReservation
 from bookings.services import reserve_slot
-from tests.conftest import utc
-from tests.openapi_contract import assert_matches_contract
+from bookings.services.reservations import MAX_ACTIVE_HOLDS
+from tests.api.contract import assert_matches_contract
+from tests.conftest import Api, error_of, utc
 
 START = "2050-09-05T10:00:00Z"
 LATER = "2050-09-05T11:00:00Z"
@@ -44,24 +47,13 @@ def book(client, event_type, start=START, **extra):
     )
 
 
-def error_of(response):
-    body = response.json()
-    assert body["status"] == "error", body
-    return body["error"]
-
-
 def instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
 @pytest.fixture
-def host(factory):
-    return factory.user("dana")
-
-
-@pytest.fixture
-def event_type(factory, host):
-    return factory.event_type(host, slug="intro", length_minutes=30)
+def event_type(factory, owner):
+    return factory.event_type(owner, slug="intro", length_minutes=30)
 
 
 @pytest.fixture
@@ -149,8 +141,8 @@ def test_reserving_a_time_that_cannot_be_booked_gives_the_slot_error(
     assert error_of(response)["code"] == code
 
 
-def test_a_seated_slot_can_be_held_until_every_seat_is(anonymous, api_as, factory, host):
-    seated = factory.event_type(host, seats_per_time_slot=2)
+def test_a_seated_slot_can_be_held_until_every_seat_is(anonymous, api_as, factory, owner):
+    seated = factory.event_type(owner, seats_per_time_slot=2)
 
     assert reserve(anonymous, seated).status_code == 201
     assert reserve(api_as(None), seated).status_code == 201
@@ -160,8 +152,8 @@ def test_a_seated_slot_can_be_held_until_every_seat_is(anonymous, api_as, factor
     assert error_of(third)["code"] == "reservation_held"
 
 
-def test_a_longer_length_of_the_event_type_is_held_whole(anonymous, factory, host):
-    flexible = factory.event_type(host, length_minutes=30, length_options=[30, 60])
+def test_a_longer_length_of_the_event_type_is_held_whole(anonymous, factory, owner):
+    flexible = factory.event_type(owner, length_minutes=30, length_options=[30, 60])
 
     response = reserve(anonymous, flexible, slotDuration=60)
 
@@ -173,21 +165,19 @@ def test_a_longer_length_of_the_event_type_is_held_whole(anonymous, factory, hos
 # --- Who may choose how long the hold lasts -------------------------------------------------------
 
 
-def test_the_owner_chooses_how_long_the_hold_lasts(api_as, event_type, host):
-    response = reserve(api_as(host), event_type, reservationDuration=15)
+def test_the_owner_chooses_how_long_the_hold_lasts(api_as, event_type, owner):
+    response = reserve(api_as(owner), event_type, reservationDuration=15)
 
     assert response.status_code == 201
     data = response.json()["data"]
     assert data["reservationDuration"] == 15
     until = instant(data["reservationUntil"])
     assert timedelta(minutes=14) < until - timezone.now() <= timedelta(minutes=15)
-    assert SlotReservation.objects.get().reserved_by == host
+    assert SlotReservation.objects.get().reserved_by == owner
 
 
-def test_a_team_member_chooses_for_a_team_event_type(api_as, factory):
-    host, member = factory.user(), factory.user()
-    team = factory.team(host, member)
-    team_type = factory.event_type(team=team, hosts=[host], scheduling_type="roundRobin")
+def test_a_team_member_chooses_for_a_team_event_type(api_as, factory, team, cohost, member):
+    team_type = factory.event_type(team=team, hosts=[cohost], scheduling_type="roundRobin")
 
     response = reserve(api_as(member), team_type, reservationDuration=20)
 
@@ -202,14 +192,14 @@ def test_without_a_key_the_hold_length_cannot_be_chosen(anonymous, event_type):
     assert not SlotReservation.objects.exists()
 
 
-def test_an_outsider_with_a_key_cannot_choose_the_hold_length(api_as, event_type, factory):
-    response = reserve(api_as(factory.user("olga")), event_type, reservationDuration=15)
+def test_an_outsider_with_a_key_cannot_choose_the_hold_length(api_as, event_type, outsider):
+    response = reserve(api_as(outsider), event_type, reservationDuration=15)
     assert response.status_code == 403
     assert error_of(response)["code"] == "forbidden"
 
 
-def test_an_outsider_with_a_key_still_reserves_for_the_default(api_as, event_type, factory):
-    response = reserve(api_as(factory.user("olga")), event_type)
+def test_an_outsider_with_a_key_still_reserves_for_the_default(api_as, event_type, outsider):
+    response = reserve(api_as(outsider), event_type)
     assert response.status_code == 201
     assert response.json()["data"]["reservationDuration"] == 5
 
@@ -244,11 +234,11 @@ def test_an_outsider_with_a_key_still_reserves_for_the_default(api_as, event_typ
         "over-an-hour",
     ],
 )
-def test_bad_bodies_are_a_400_naming_the_field(api_as, event_type, host, body, field):
+def test_bad_bodies_are_a_400_naming_the_field(api_as, event_type, owner, body, field):
     body = {"eventTypeId": event_type.id, "slotStart": START, **body}
     body = {k: v for k, v in body.items() if v is not None}
 
-    response = api_as(host).post("/v2/slots/reservations", body)
+    response = api_as(owner).post("/v2/slots/reservations", body)
 
     assert response.status_code == 400
     error = error_of(response)
@@ -346,8 +336,8 @@ def test_moving_a_reservation_frees_the_old_slot_and_holds_the_new(
     assert_matches_contract(response)
 
 
-def test_the_owner_extends_a_reservation(api_as, host, event_type, reservation_uid):
-    response = api_as(host).patch(
+def test_the_owner_extends_a_reservation(api_as, owner, event_type, reservation_uid):
+    response = api_as(owner).patch(
         f"/v2/slots/reservations/{reservation_uid}",
         {"eventTypeId": event_type.id, "slotStart": START, "reservationDuration": 30},
     )
@@ -355,8 +345,8 @@ def test_the_owner_extends_a_reservation(api_as, host, event_type, reservation_u
     assert response.json()["data"]["reservationDuration"] == 30
 
 
-def test_a_reservation_moves_to_another_event_type(anonymous, factory, host, reservation_uid):
-    other = factory.event_type(host, length_minutes=60)
+def test_a_reservation_moves_to_another_event_type(anonymous, factory, owner, reservation_uid):
+    other = factory.event_type(owner, length_minutes=60)
 
     response = anonymous.patch(
         f"/v2/slots/reservations/{reservation_uid}",
@@ -426,11 +416,8 @@ def test_the_reservation_api_speaks_only_its_version(anonymous, event_type):
     assert not SlotReservation.objects.exists()
 
 
-def test_one_client_cannot_hold_every_slot(factory):
-    from bookings.services.reservations import MAX_ACTIVE_HOLDS
-    from tests.conftest import Api
-
-    event_type = factory.event_type(factory.user("hoarder-target"), length_minutes=30)
+def test_one_client_cannot_hold_every_slot(factory, owner):
+    event_type = factory.event_type(owner, length_minutes=30)
     client = Api(None)
     starts = [
         f"2027-01-05T{9 + i // 2:02}:{30 * (i % 2):02}:00Z" for i in range(MAX_ACTIVE_HOLDS + 1)
@@ -442,17 +429,3 @@ def test_one_client_cannot_hold_every_slot(factory):
     assert [r.status_code for r in statuses[:-1]] == [201] * MAX_ACTIVE_HOLDS
     assert statuses[-1].status_code == 429
     assert statuses[-1].json()["error"]["code"] == "too_many_reservations"
-
-
-def test_renewing_a_hold_cannot_keep_it_past_an_hour(factory):
-    from datetime import timedelta
-
-    from bookings.models import SlotReservation
-    from bookings.services import reserve_slot, update_reservation
-    from tests.conftest import NOW, utc
-
-    event_type = factory.event_type(factory.user("renewer"), length_minutes=30)
-    hold = reserve_slot(event_type, utc(2027, 1, 5, 10), now=NOW)
-    SlotReservation.objects.filter(pk=hold.pk).update(created_at=NOW - timedelta(minutes=58))
-    renewed = update_reservation(hold.uid, start=utc(2027, 1, 5, 10), minutes=30, now=NOW)
-    assert renewed.expires_at == NOW + timedelta(minutes=2)

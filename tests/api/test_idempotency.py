@@ -1,4 +1,7 @@
-"""Idempotency-Key on POST: replay, mismatch, in flight, expiry."""
+"""The Idempotency-Key header on POST /v2/bookings: the same key and body replay the first
+response (errors too), another body is a 422, keys belong to their client, a key in flight is a
+409, a day-old key is new again, conflicts are not kept, oversized keys are refused, and
+concurrent requests with one key book once."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +27,8 @@ def body_for(event_type, start=START, email="ada@example.com"):
 
 
 @pytest.fixture
-def event_type(factory):
-    return factory.event_type(factory.user(), length_minutes=30)
+def event_type(factory, owner):
+    return factory.event_type(owner, length_minutes=30)
 
 
 def test_the_same_key_and_body_replays_the_first_response(api_as, event_type):

@@ -535,6 +535,18 @@ def test_moving_one_seat_onto_another_seated_booking_joins_it(factory):
     assert [str(a.seat_uid) for a in old.attendees.all()] == [staying.seat_uid]
 
 
+def test_rescheduling_a_seated_booking_to_its_own_start_is_refused_and_keeps_it(factory):
+    host = factory.user()
+    et = factory.event_type(host, length_minutes=60, seats_per_time_slot=3)
+    start = utc(2027, 1, 5, 10, 0)
+    created = factory.book(et, start)
+    booking = created.booking
+    with pytest.raises(InvalidInput):
+        reschedule_booking(booking, start, Actor.host(host), now=NOW)
+    booking.refresh_from_db()
+    assert Booking.objects.blocking().filter(start=start).exists(), "no active booking is left"
+
+
 # --- The attendee's double opt-in -------------------------------------------------------------
 
 
@@ -790,6 +802,81 @@ def test_cancelling_following_skips_occurrences_already_cancelled(series):
 
     assert sorted(b.pk for b in cancelled) == [bookings[1].pk, bookings[3].pk]
     assert statuses(bookings) == ["accepted", "cancelled", "cancelled", "cancelled"]
+
+
+# --- Recurring series: one confirmation state for every occurrence --------------------------------
+
+
+def test_the_attendees_opt_in_confirms_every_occurrence_of_a_series(factory):
+    host = factory.user()
+    et = factory.event_type(
+        host,
+        recurrence_frequency="weekly",
+        recurrence_max_occurrences=3,
+        requires_attendee_opt_in=True,
+    )
+    created = factory.book(et, utc(2027, 1, 5, 10, 0))
+    first = created.bookings[0]
+    confirm_attendee_email(attendee_opt_in_token(first))
+    statuses = [
+        (b.start.date().isoformat(), b.status, b.pending_on)
+        for b in Booking.objects.filter(recurring_series=first.recurring_series).order_by("start")
+    ]
+    assert all(s == "accepted" for _, s, _ in statuses), statuses
+
+
+def test_opt_in_then_host_confirmation_accepts_the_whole_series(factory):
+    host = factory.user()
+    et = factory.event_type(
+        host,
+        recurrence_frequency="weekly",
+        recurrence_max_occurrences=3,
+        requires_attendee_opt_in=True,
+        requires_confirmation=True,
+    )
+    created = factory.book(et, utc(2027, 1, 5, 10, 0))
+    first = created.bookings[0]
+    confirm_attendee_email(attendee_opt_in_token(first))
+    confirm_booking(first, Actor.host(host), now=NOW)
+    statuses = [
+        (b.start.date().isoformat(), b.status, b.pending_on)
+        for b in Booking.objects.filter(recurring_series=first.recurring_series).order_by("start")
+    ]
+    assert all(s == "accepted" for _, s, _ in statuses), statuses
+
+
+def _states(first):
+    return [
+        (b.start.date().isoformat(), b.status, b.pending_on)
+        for b in Booking.objects.filter(recurring_series=first.recurring_series).order_by("start")
+    ]
+
+
+def test_declining_a_series_awaiting_opt_in_rejects_every_occurrence(factory):
+    host = factory.user()
+    et = factory.event_type(
+        host,
+        recurrence_frequency="weekly",
+        recurrence_max_occurrences=3,
+        requires_attendee_opt_in=True,
+    )
+    first = factory.book(et, utc(2027, 1, 5, 10, 0)).bookings[0]
+    decline_booking(first, Actor.host(host), now=NOW)
+    assert all(s == "rejected" for _, s, _ in _states(first))
+
+
+def test_a_series_gets_one_confirmation_state(factory):
+    host = factory.user()
+    et = factory.event_type(
+        host,
+        recurrence_frequency="weekly",
+        recurrence_max_occurrences=3,
+        requires_confirmation=True,
+        confirmation_threshold_minutes=3 * 24 * 60,
+    )
+    first = factory.book(et, utc(2027, 1, 5, 10, 0)).bookings[0]  # 28 h ahead
+    decline_booking(first, Actor.host(host), now=NOW)
+    assert len({s for _, s, _ in _states(first)}) == 1
 
 
 # --- Seated bookings: cancelling one seat -------------------------------------------------------

@@ -1,12 +1,15 @@
-"""POST /v2/bookings, GET /v2/bookings, GET /v2/bookings/{uid} and /by-seat/{seatUid}."""
+"""POST /v2/bookings, GET /v2/bookings, GET and PATCH /v2/bookings/{uid}: booking by id or by
+slug and username, conflicts, versions, who lists what (personal and team bookings), list filters
+and their query count, metadata, and what a seated booking shows and lets each attendee change."""
 
 import json
 
 import pytest
 
+from accounts.models import Membership
 from bookings.models import Booking
-from tests.conftest import utc
-from tests.openapi_contract import assert_matches_contract
+from tests.api.contract import assert_matches_contract
+from tests.conftest import holding_a_lock_on, utc
 
 START = "2027-01-05T10:00:00Z"
 
@@ -26,16 +29,11 @@ def booking_body(event_type, start=START, **extra):
 
 
 @pytest.fixture
-def host(factory):
-    return factory.user("dana", time_zone="UTC")
+def event_type(factory, owner):
+    return factory.event_type(owner, slug="intro", length_minutes=30)
 
 
-@pytest.fixture
-def event_type(factory, host):
-    return factory.event_type(host, slug="intro", length_minutes=30)
-
-
-def test_anyone_books_a_free_slot_and_gets_a_calcom_booking(api_as, event_type, host):
+def test_anyone_books_a_free_slot_and_gets_a_calcom_booking(api_as, event_type):
     response = api_as(None).post("/v2/bookings", booking_body(event_type))
 
     assert response.status_code == 201, response.json()
@@ -86,10 +84,10 @@ def test_the_booking_reads_back_by_uid_and_validates(api_as, event_type):
     assert_matches_contract(response)
 
 
-def test_the_host_lists_bookings_with_pagination(api_as, event_type, host, factory):
+def test_the_host_lists_bookings_with_pagination(api_as, event_type, owner, factory):
     factory.book(event_type, utc(2027, 1, 5, 9))
     factory.book(event_type, utc(2027, 1, 5, 11))
-    response = api_as(host).get("/v2/bookings", {"take": 1})
+    response = api_as(owner).get("/v2/bookings", {"take": 1})
     assert response.status_code == 200
     body = response.json()
     assert len(body["data"]) == 1
@@ -98,9 +96,8 @@ def test_the_host_lists_bookings_with_pagination(api_as, event_type, host, facto
     assert_matches_contract(response)
 
 
-def test_an_outsider_lists_nothing(api_as, event_type, factory):
+def test_an_outsider_lists_nothing(api_as, event_type, factory, outsider):
     factory.book(event_type, utc(2027, 1, 5, 9))
-    outsider = factory.user("olga")
     assert api_as(outsider).get("/v2/bookings").json()["data"] == []
 
 
@@ -119,8 +116,8 @@ def test_an_unknown_version_is_refused(api_as, event_type):
     assert not Booking.objects.exists()
 
 
-def test_on_a_seated_booking_an_attendee_changes_only_their_own_seat(api_as, factory, host):
-    workshop = factory.event_type(host, slug="workshop", seats_per_time_slot=5)
+def test_on_a_seated_booking_an_attendee_changes_only_their_own_seat(api_as, factory, owner):
+    workshop = factory.event_type(owner, slug="workshop", seats_per_time_slot=5)
     first = factory.book(workshop, utc(2027, 1, 5, 10))
     factory.book(workshop, utc(2027, 1, 5, 10))
     uid = first.booking.uid
@@ -137,17 +134,15 @@ def test_on_a_seated_booking_an_attendee_changes_only_their_own_seat(api_as, fac
     assert Booking.objects.get(uid=uid).attendees.count() == 1
 
 
-def test_the_host_merges_metadata_and_others_cannot(api_as, event_type, host, factory):
+def test_the_host_merges_metadata_and_others_cannot(api_as, event_type, owner, outsider, factory):
     booking = factory.book(event_type, utc(2027, 1, 5, 9), metadata={"a": "1", "b": "2"}).booking
-    response = api_as(host).patch(f"/v2/bookings/{booking.uid}", {"metadata": {"b": None, "c": 3}})
+    response = api_as(owner).patch(f"/v2/bookings/{booking.uid}", {"metadata": {"b": None, "c": 3}})
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["metadata"] == {"a": "1", "c": 3}
-    outsider = api_as(factory.user("olga")).patch(
-        f"/v2/bookings/{booking.uid}", {"metadata": {"x": "y"}}
-    )
-    assert outsider.status_code == 404
+    refused = api_as(outsider).patch(f"/v2/bookings/{booking.uid}", {"metadata": {"x": "y"}})
+    assert refused.status_code == 404
     assert api_as(None).patch(f"/v2/bookings/{booking.uid}", {"metadata": {}}).status_code == 401
-    too_many = api_as(host).patch(
+    too_many = api_as(owner).patch(
         f"/v2/bookings/{booking.uid}", {"metadata": {f"k{i}": "v" for i in range(60)}}
     )
     assert too_many.status_code == 400
@@ -181,16 +176,16 @@ def bulk_bookings(event_type, host, count, first_hour=0):
     )
 
 
-def test_listing_costs_the_same_queries_for_1_and_100_bookings(api_as, event_type, host, factory):
+def test_listing_costs_the_same_queries_for_1_and_100_bookings(api_as, event_type, owner, factory):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = api_as(host)
+    client = api_as(owner)
     client.get("/v2/me")  # the key's first use records itself; measure the calls after it
-    bulk_bookings(event_type, host, 1)
+    bulk_bookings(event_type, owner, 1)
     with CaptureQueriesContext(connection) as one:
         assert len(client.get("/v2/bookings", {"take": 100}).json()["data"]) == 1
-    bulk_bookings(factory.event_type(host, slug="second"), host, 99, first_hour=1)
+    bulk_bookings(factory.event_type(owner, slug="second"), owner, 99, first_hour=1)
     with CaptureQueriesContext(connection) as hundred:
         assert len(client.get("/v2/bookings", {"take": 100}).json()["data"]) == 100
     assert len(one) == len(hundred)
@@ -198,14 +193,21 @@ def test_listing_costs_the_same_queries_for_1_and_100_bookings(api_as, event_typ
 
 
 @pytest.fixture
-def team_world(factory):
-    owner, cohost, admin, member = (factory.user(n) for n in ("tom", "cora", "adam", "mia"))
-    team = factory.team(owner, cohost, admin, member, admins=(owner, admin))
+def team_world(factory, team, team_admin, cohost, member):
+    """The shared team, plus "tom": a second admin who hosts, and owns, its booking."""
+    tom = factory.user("tom")
+    Membership.objects.create(team=team, user=tom, role=Membership.Role.ADMIN)
     support = factory.event_type(
-        team=team, slug="support", scheduling_type="roundRobin", hosts=[owner, cohost]
+        team=team, slug="support", scheduling_type="roundRobin", hosts=[tom, cohost]
     )
-    booking = factory.book(support, utc(2027, 1, 5, 10), host_ids=[owner.id]).booking
-    return {"owner": owner, "cohost": cohost, "admin": admin, "member": member, "booking": booking}
+    booking = factory.book(support, utc(2027, 1, 5, 10), host_ids=[tom.id]).booking
+    return {
+        "owner": tom,
+        "cohost": cohost,
+        "admin": team_admin,
+        "member": member,
+        "booking": booking,
+    }
 
 
 @pytest.mark.parametrize(
@@ -230,9 +232,9 @@ def test_who_lists_a_team_booking(api_as, team_world, persona, sees):
         ("no_show", 0),
     ],
 )
-def test_status_filters(api_as, event_type, host, factory, status, expected):
+def test_status_filters(api_as, event_type, owner, factory, status, expected):
     factory.book(event_type, utc(2027, 1, 5, 9))
-    data = api_as(host).get("/v2/bookings", {"status": status}).json()["data"]
+    data = api_as(owner).get("/v2/bookings", {"status": status}).json()["data"]
     assert len(data) == expected
 
 
@@ -249,16 +251,16 @@ def test_status_filters(api_as, event_type, host, factory, status, expected):
         {"attendeeEmail": "nope"},
     ],
 )
-def test_bad_list_filters_are_a_400(api_as, host, params):
-    response = api_as(host).get("/v2/bookings", params)
+def test_bad_list_filters_are_a_400(api_as, owner, params):
+    response = api_as(owner).get("/v2/bookings", params)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
 
 
-def test_list_filters_by_attendee_event_type_and_range(api_as, event_type, host, factory):
+def test_list_filters_by_attendee_event_type_and_range(api_as, event_type, owner, factory):
     factory.book(event_type, utc(2027, 1, 5, 9), email="ada@example.com")
     factory.book(event_type, utc(2027, 1, 6, 9), email="bob@example.com")
-    client = api_as(host)
+    client = api_as(owner)
     assert len(client.get("/v2/bookings", {"attendeeEmail": "ADA@example.com"}).json()["data"]) == 1
     assert len(client.get("/v2/bookings", {"eventTypeIds": str(event_type.id)}).json()["data"]) == 2
     later = client.get("/v2/bookings", {"afterStart": "2027-01-06T00:00:00Z"}).json()["data"]
@@ -267,9 +269,9 @@ def test_list_filters_by_attendee_event_type_and_range(api_as, event_type, host,
     assert newest_first[0]["start"] > newest_first[1]["start"]
 
 
-def test_a_seated_booking_shares_nothing_one_attendee_wrote(api_as, factory, host):
+def test_a_seated_booking_shares_nothing_one_attendee_wrote(api_as, factory, owner):
     workshop = factory.event_type(
-        host,
+        owner,
         slug="workshop-private",
         seats_per_time_slot=5,
         locations=[{"type": "link", "link": "https://meet.example.com/workshop"}],
@@ -305,8 +307,8 @@ def test_a_seated_booking_shares_nothing_one_attendee_wrote(api_as, factory, hos
     assert seat.metadata == {"crm": "carol-42"}
 
 
-def test_an_attendee_cannot_cancel_a_whole_seated_booking_by_date(api_as, factory, host):
-    workshop = factory.event_type(host, slug="workshop-dates", seats_per_time_slot=5)
+def test_an_attendee_cannot_cancel_a_whole_seated_booking_by_date(api_as, factory, owner):
+    workshop = factory.event_type(owner, slug="workshop-dates", seats_per_time_slot=5)
     first = factory.book(workshop, utc(2027, 1, 6, 10))
     factory.book(workshop, utc(2027, 1, 6, 10))
     response = api_as(None).post(
@@ -339,3 +341,22 @@ def test_a_host_of_one_occurrence_is_an_attendee_for_the_rest_of_the_series(api_
 
     assert response.status_code == 403  # as an attendee: cancelling is disabled
     assert Booking.objects.get(pk=occurrences[2].pk).status == "accepted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_timeout_is_a_409_with_retry_after(factory, postgres_only, settings, api_as):
+    settings.BOOKING_LOCK_TIMEOUT_MS = 200
+    host = factory.user()
+    et = factory.event_type(host, length_minutes=30)
+    body = {
+        "eventTypeId": et.pk,
+        "start": "2027-01-05T10:00:00Z",
+        "attendee": {"name": "Waiting", "email": "waiting@example.com", "timeZone": "UTC"},
+    }
+
+    response = holding_a_lock_on(host, lambda: api_as(None).post("/v2/bookings", body))
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "lock_timeout"
+    assert response["Retry-After"] == "1"
+    assert not Booking.objects.exists()

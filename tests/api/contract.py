@@ -1,5 +1,5 @@
-"""Validate our responses against Cal.com's own OpenAPI document (tests/contract/), and every
-response against our own (/v2/openapi.json)."""
+"""The contract checks of the API tests: validate our responses against Cal.com's own OpenAPI
+document (tests/contract/), and every response against our own (/v2/openapi.json)."""
 
 import json
 import re
@@ -11,7 +11,7 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-SPEC_PATH = Path(__file__).parent / "contract" / "calcom-bookings-openapi.json"
+SPEC_PATH = Path(__file__).parent.parent / "contract" / "calcom-bookings-openapi.json"
 SPEC_URI = "urn:calcom-api-v2"
 
 

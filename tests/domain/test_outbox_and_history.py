@@ -90,19 +90,14 @@ def assert_history(booking, action, *, actor=None, role, channel, email=None):
 
 
 @pytest.fixture
-def host(factory):
-    return factory.user("hana")
-
-
-@pytest.fixture
-def event_type(factory, host):
-    return factory.event_type(host)
+def event_type(factory, owner):
+    return factory.event_type(owner)
 
 
 # --- Each change, its event and its history row ----------------------------------------------
 
 
-def test_creating_an_accepted_booking_records_booking_created(factory, event_type, host):
+def test_creating_an_accepted_booking_records_booking_created(factory, event_type, owner):
     since = last_event_id()
 
     booking = factory.book(
@@ -112,7 +107,7 @@ def test_creating_an_accepted_booking_records_booking_created(factory, event_typ
     event = assert_one_event(since, Trigger.BOOKING_CREATED, booking)
     assert event.payload["status"] == "accepted"
     assert event.payload["start"] == "2027-01-04T10:00:00.000Z"
-    assert event.user_id == host.id
+    assert event.user_id == owner.id
     assert event.team_id is None
     assert_history(
         booking, "created", role=ActorRole.ATTENDEE, channel=Channel.API, email="ana@example.com"
@@ -133,8 +128,8 @@ def test_booking_from_the_page_records_the_page_channel(factory, event_type):
     [{"requires_confirmation": True}, {"requires_attendee_opt_in": True}],
     ids=["host-confirmation", "attendee-opt-in"],
 )
-def test_creating_a_pending_booking_records_booking_requested(factory, host, type_settings):
-    event_type = factory.event_type(host, **type_settings)
+def test_creating_a_pending_booking_records_booking_requested(factory, owner, type_settings):
+    event_type = factory.event_type(owner, **type_settings)
     since = last_event_id()
 
     booking = factory.book(event_type, START).booking
@@ -144,40 +139,40 @@ def test_creating_a_pending_booking_records_booking_requested(factory, host, typ
     assert_history(booking, "created", role=ActorRole.ATTENDEE, channel=Channel.API)
 
 
-def test_confirming_records_booking_created(factory, host):
-    booking = factory.book(factory.event_type(host, requires_confirmation=True), START).booking
+def test_confirming_records_booking_created(factory, owner):
+    booking = factory.book(factory.event_type(owner, requires_confirmation=True), START).booking
     since = last_event_id()
 
-    confirm_booking(booking, Actor.host(host, channel=Channel.ADMIN), now=NOW)
+    confirm_booking(booking, Actor.host(owner, channel=Channel.ADMIN), now=NOW)
 
     event = assert_one_event(since, Trigger.BOOKING_CREATED, booking)
     assert event.payload["status"] == "accepted"
     row = assert_history(
-        booking, "confirmed", actor=host, role=ActorRole.HOST, channel=Channel.ADMIN
+        booking, "confirmed", actor=owner, role=ActorRole.HOST, channel=Channel.ADMIN
     )
     assert row.before["status"] == "pending"
     assert row.after["status"] == "accepted"
 
 
-def test_declining_records_booking_rejected(factory, host):
-    booking = factory.book(factory.event_type(host, requires_confirmation=True), START).booking
+def test_declining_records_booking_rejected(factory, owner):
+    booking = factory.book(factory.event_type(owner, requires_confirmation=True), START).booking
     since = last_event_id()
 
-    decline_booking(booking, Actor.host(host, channel=Channel.ADMIN), reason="Away", now=NOW)
+    decline_booking(booking, Actor.host(owner, channel=Channel.ADMIN), reason="Away", now=NOW)
 
     event = assert_one_event(since, Trigger.BOOKING_REJECTED, booking)
     assert event.payload["status"] == "rejected"
     assert event.payload["rejectionReason"] == "Away"
-    assert_history(booking, "declined", actor=host, role=ActorRole.HOST, channel=Channel.ADMIN)
+    assert_history(booking, "declined", actor=owner, role=ActorRole.HOST, channel=Channel.ADMIN)
 
 
 @pytest.mark.parametrize(
     ("requires_confirmation", "trigger"),
     [(False, Trigger.BOOKING_CREATED), (True, Trigger.BOOKING_REQUESTED)],
 )
-def test_attendee_opt_in_records_the_next_step(factory, host, requires_confirmation, trigger):
+def test_attendee_opt_in_records_the_next_step(factory, owner, requires_confirmation, trigger):
     event_type = factory.event_type(
-        host, requires_attendee_opt_in=True, requires_confirmation=requires_confirmation
+        owner, requires_attendee_opt_in=True, requires_confirmation=requires_confirmation
     )
     booking = factory.book(event_type, START, email="ana@example.com").booking
     since = last_event_id()
@@ -207,52 +202,52 @@ def test_cancelling_records_booking_cancelled(factory, event_type):
     assert_history(booking, "cancelled", role=ActorRole.ATTENDEE, channel=Channel.PAGE)
 
 
-def test_rescheduling_records_booking_rescheduled_with_the_new_booking(factory, event_type, host):
+def test_rescheduling_records_booking_rescheduled_with_the_new_booking(factory, event_type, owner):
     booking = factory.book(event_type, START).booking
     since = last_event_id()
 
-    new = reschedule_booking(booking, NEW_START, Actor.host(host), now=NOW).booking
+    new = reschedule_booking(booking, NEW_START, Actor.host(owner), now=NOW).booking
 
     event = assert_one_event(since, Trigger.BOOKING_RESCHEDULED, new)
     assert event.payload["start"] == "2027-01-04T11:00:00.000Z"
     assert event.payload["rescheduledFromUid"] == booking.uid
     assert event.payload["icsUid"] == booking.ics_uid
-    assert_history(new, "rescheduled", actor=host, role=ActorRole.HOST, channel=Channel.API)
+    assert_history(new, "rescheduled", actor=owner, role=ActorRole.HOST, channel=Channel.API)
     old_row = assert_history(
-        booking, "rescheduled_away", actor=host, role=ActorRole.HOST, channel=Channel.API
+        booking, "rescheduled_away", actor=owner, role=ActorRole.HOST, channel=Channel.API
     )
     assert old_row.after["rescheduledToUid"] == new.uid
     assert output_of(booking)["rescheduledToUid"] == new.uid
 
 
-def test_marking_absent_records_no_show_updated(factory, event_type, host):
+def test_marking_absent_records_no_show_updated(factory, event_type, owner):
     booking = factory.book(event_type, START, email="ana@example.com").booking
     since = last_event_id()
 
     mark_absent(
-        booking, Actor.host(host), host=False, attendees=[("ana@example.com", True)], now=STARTED
+        booking, Actor.host(owner), host=False, attendees=[("ana@example.com", True)], now=STARTED
     )
 
     event = assert_one_event(since, Trigger.BOOKING_NO_SHOW_UPDATED, booking)
     assert event.payload["attendees"][0]["absent"] is True
     assert event.payload["absentHost"] is False
     row = assert_history(
-        booking, "attendance_marked", actor=host, role=ActorRole.HOST, channel=Channel.API
+        booking, "attendance_marked", actor=owner, role=ActorRole.HOST, channel=Channel.API
     )
     assert row.before["attendees"] == [{"email": "ana@example.com", "absent": False}]
     assert row.after["attendees"] == [{"email": "ana@example.com", "absent": True}]
 
 
-def test_marking_attended_records_no_show_updated(factory, event_type, host):
+def test_marking_attended_records_no_show_updated(factory, event_type, owner):
     booking = factory.book(event_type, START).booking
-    mark_absent(booking, Actor.host(host), host=True, now=STARTED)
+    mark_absent(booking, Actor.host(owner), host=True, now=STARTED)
     since = last_event_id()
 
-    mark_attended(booking, Actor.host(host), now=STARTED)
+    mark_attended(booking, Actor.host(owner), now=STARTED)
 
     event = assert_one_event(since, Trigger.BOOKING_NO_SHOW_UPDATED, booking)
     assert event.payload["absentHost"] is False
-    assert_history(booking, "attended", actor=host, role=ActorRole.HOST, channel=Channel.API)
+    assert_history(booking, "attended", actor=owner, role=ActorRole.HOST, channel=Channel.API)
 
 
 def _nothing(booking, host):
@@ -300,27 +295,27 @@ UPDATES = {
 
 
 @pytest.mark.parametrize("change", list(UPDATES))
-def test_changing_details_records_booking_updated(factory, host, change):
-    event_type = factory.event_type(host, locations=[{"type": "attendeeDefined"}])
+def test_changing_details_records_booking_updated(factory, owner, change):
+    event_type = factory.event_type(owner, locations=[{"type": "attendeeDefined"}])
     booking = factory.book(event_type, START).booking
     prepare, apply = UPDATES[change]
-    prepared = prepare(booking, host)
+    prepared = prepare(booking, owner)
     since = last_event_id()
 
-    action, shown = apply(booking, host, prepared)
+    action, shown = apply(booking, owner, prepared)
 
     event = assert_one_event(since, Trigger.BOOKING_UPDATED, booking)
     for key, value in shown.items():
         assert event.payload[key] == value
-    assert_history(booking, action, actor=host, role=ActorRole.HOST, channel=Channel.API)
+    assert_history(booking, action, actor=owner, role=ActorRole.HOST, channel=Channel.API)
 
 
-def test_adding_and_removing_attendees_shows_in_the_payload(factory, event_type, host):
+def test_adding_and_removing_attendees_shows_in_the_payload(factory, event_type, owner):
     booking = factory.book(event_type, START, email="ana@example.com").booking
     since = last_event_id()
 
-    _, row = add_attendee(booking, AttendeeInput("Bo", "Bo@Example.com"), Actor.host(host))
-    remove_attendee(booking, row.pk, Actor.host(host))
+    _, row = add_attendee(booking, AttendeeInput("Bo", "Bo@Example.com"), Actor.host(owner))
+    remove_attendee(booking, row.pk, Actor.host(owner))
 
     added, removed = events_since(since)
     assert [a["email"] for a in added.payload["attendees"]] == [
@@ -331,15 +326,15 @@ def test_adding_and_removing_attendees_shows_in_the_payload(factory, event_type,
     assert removed.payload == output_of(booking)
 
 
-def test_a_note_is_history_only(factory, event_type, host):
+def test_a_note_is_history_only(factory, event_type, owner):
     booking = factory.book(event_type, START).booking
     since = last_event_id()
 
-    note = add_note(booking, "Prefers French", Actor.host(host, Channel.ADMIN))
+    note = add_note(booking, "Prefers French", Actor.host(owner, Channel.ADMIN))
 
     assert events_since(since) == []
     row = assert_history(
-        booking, "note_added", actor=host, role=ActorRole.HOST, channel=Channel.ADMIN
+        booking, "note_added", actor=owner, role=ActorRole.HOST, channel=Channel.ADMIN
     )
     assert row.after == {"noteId": note.pk, "private": True}
 
@@ -384,9 +379,9 @@ def test_a_team_booking_event_is_scoped_to_the_team(factory):
     )
 
 
-def test_a_series_records_one_event_per_occurrence(factory, host):
+def test_a_series_records_one_event_per_occurrence(factory, owner):
     event_type = factory.event_type(
-        host, recurrence_frequency="weekly", recurrence_max_occurrences=4
+        owner, recurrence_frequency="weekly", recurrence_max_occurrences=4
     )
     since = last_event_id()
 
@@ -399,15 +394,15 @@ def test_a_series_records_one_event_per_occurrence(factory, host):
     assert {e.payload["recurringBookingUid"] for e in events} == {series_uid}
 
     since = last_event_id()
-    cancel_booking(bookings[1], Actor.host(host), scope=CancelScope.FOLLOWING, now=NOW)
+    cancel_booking(bookings[1], Actor.host(owner), scope=CancelScope.FOLLOWING, now=NOW)
 
     events = events_since(since)
     assert [e.type for e in events] == [Trigger.BOOKING_CANCELLED] * 3
     assert [e.payload["uid"] for e in events] == [b.uid for b in bookings[1:]]
 
 
-def test_seats_record_created_then_updated(factory, host):
-    event_type = factory.event_type(host, seats_per_time_slot=3)
+def test_seats_record_created_then_updated(factory, owner):
+    event_type = factory.event_type(owner, seats_per_time_slot=3)
     first = factory.book(event_type, START)
     since = last_event_id()
 
@@ -420,19 +415,19 @@ def test_seats_record_created_then_updated(factory, host):
     assert last_history(second.booking).action == "seat_added"
 
     since = last_event_id()
-    cancel_booking(first.booking, Actor.host(host), seat_uid=first.seat_uid, now=NOW)
+    cancel_booking(first.booking, Actor.host(owner), seat_uid=first.seat_uid, now=NOW)
 
     assert_one_event(since, Trigger.BOOKING_UPDATED, first.booking)
     assert last_history(first.booking).action == "seat_cancelled"
 
 
-def test_a_refused_change_records_nothing(factory, event_type, host):
+def test_a_refused_change_records_nothing(factory, event_type, owner):
     booking = factory.book(event_type, START).booking
     since = last_event_id()
     history = BookingHistory.objects.count()
 
     with pytest.raises(Exception, match="cannot be confirmed"):
-        confirm_booking(booking, Actor.host(host), now=NOW)
+        confirm_booking(booking, Actor.host(owner), now=NOW)
 
     assert events_since(since) == []
     assert BookingHistory.objects.count() == history
@@ -466,13 +461,13 @@ def test_a_rolled_back_creation_leaves_no_booking_event_or_history(factory, even
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_cancellation_leaves_the_booking_as_it_was(factory, event_type, host):
+def test_a_rolled_back_cancellation_leaves_the_booking_as_it_was(factory, event_type, owner):
     booking = factory.book(event_type, START).booking
     since = last_event_id()
     history = BookingHistory.objects.count()
 
     with pytest.raises(Rollback), transaction.atomic():
-        cancel_booking(booking, Actor.host(host), now=NOW)
+        cancel_booking(booking, Actor.host(owner), now=NOW)
         assert Booking.objects.get(pk=booking.pk).status == "cancelled"
         assert [e.type for e in events_since(since)] == [Trigger.BOOKING_CANCELLED]
         assert BookingHistory.objects.filter(booking=booking, action="cancelled").exists()
@@ -487,13 +482,13 @@ def test_a_rolled_back_cancellation_leaves_the_booking_as_it_was(factory, event_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_reschedule_leaves_the_old_booking_and_no_new_one(factory, event_type, host):
+def test_a_rolled_back_reschedule_leaves_the_old_booking_and_no_new_one(factory, event_type, owner):
     booking = factory.book(event_type, START).booking
     since = last_event_id()
     history = BookingHistory.objects.count()
 
     with pytest.raises(Rollback), transaction.atomic():
-        new = reschedule_booking(booking, NEW_START, Actor.host(host), now=NOW).booking
+        new = reschedule_booking(booking, NEW_START, Actor.host(owner), now=NOW).booking
         assert _exists(new)
         assert Booking.objects.get(pk=booking.pk).status == "cancelled"
         assert [e.type for e in events_since(since)] == [Trigger.BOOKING_RESCHEDULED]
@@ -508,12 +503,12 @@ def test_a_rolled_back_reschedule_leaves_the_old_booking_and_no_new_one(factory,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_confirmation_leaves_the_booking_pending(factory, host):
-    booking = factory.book(factory.event_type(host, requires_confirmation=True), START).booking
+def test_a_rolled_back_confirmation_leaves_the_booking_pending(factory, owner):
+    booking = factory.book(factory.event_type(owner, requires_confirmation=True), START).booking
     since = last_event_id()
 
     with pytest.raises(Rollback), transaction.atomic():
-        confirm_booking(booking, Actor.host(host), now=NOW)
+        confirm_booking(booking, Actor.host(owner), now=NOW)
         assert [e.type for e in events_since(since)] == [Trigger.BOOKING_CREATED]
         raise Rollback
 

@@ -1,0 +1,224 @@
+"""The event type admin: it shows every setting, creates event types from the form (emptied
+JSON boxes meaning "none"), and saves through eventtypes/services.py, so it refuses what the
+services refuse with the message in the form: the model's rules, a host who is not a member of
+the team, a schedule that is not the owner's, and a private link with both an expiry time and a
+number of uses (one with neither gets one use)."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+
+from eventtypes.admin.event_types import EventTypeAdmin
+from eventtypes.models import EventType, Host, PrivateLink
+from tests.admin.conftest import add_inline_row, form_data, signed_in
+
+pytestmark = pytest.mark.django_db
+
+ADD = reverse("admin:eventtypes_eventtype_add")
+
+
+def change(event_type) -> str:
+    return reverse("admin:eventtypes_eventtype_change", args=[event_type.pk])
+
+
+def test_event_type_admin_shows_every_setting():
+    fieldsets = admin.site._registry[EventType].get_fieldsets(request=None)
+    shown = set()
+    for _, options in fieldsets:
+        for entry in options["fields"]:
+            shown.update(entry if isinstance(entry, tuple) else [entry])
+    editable = {f.name for f in EventType._meta.concrete_fields if f.editable and not f.primary_key}
+    editable -= {"created_at", "updated_at"}
+    assert editable <= shown, editable - shown
+    assert isinstance(admin.site._registry[EventType], EventTypeAdmin)
+
+
+def event_type_form(owner, **changes):
+    """What the admin's add form posts when only the required boxes are filled in."""
+    data = {
+        "title": "Pairing session",
+        "slug": "pairing",
+        "owner": owner.pk,
+        "description": "",
+        "locations": '[{"type": "link", "link": "https://meet.example.com/pairing"}]',
+        "custom_title": "",
+        "success_redirect_url": "",
+        "length_minutes": "30",
+        "length_options": "",
+        "slot_interval": "",
+        "schedule": "",
+        "minimum_booking_notice": "60",
+        "before_event_buffer": "0",
+        "after_event_buffer": "0",
+        "booking_window_type": "unlimited",
+        "booking_window_days": "",
+        "booking_window_start": "",
+        "booking_window_end": "",
+        "booking_limits_count": '{"day": 2}',
+        "booking_limits_duration": "",
+        "confirmation_threshold_minutes": "",
+        "seats_per_time_slot": "",
+        "seats_show_availability_count": "on",
+        "recurrence_frequency": "",
+        "recurrence_interval": "1",
+        "recurrence_max_occurrences": "",
+        "booking_fields": "[]",
+        "cancellation_cutoff_minutes": "",
+        "reschedule_cutoff_minutes": "",
+        "reminder_offsets": "",
+        "team": "",
+        "scheduling_type": "",
+        "hosts-TOTAL_FORMS": "0",
+        "hosts-INITIAL_FORMS": "0",
+        "private_links-TOTAL_FORMS": "0",
+        "private_links-INITIAL_FORMS": "0",
+    }
+    return {**data, **changes}
+
+
+def test_admin_creates_an_event_type_with_empty_json_boxes(admin_client, owner):
+    response = admin_client.post(reverse("admin:eventtypes_eventtype_add"), event_type_form(owner))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event_type = EventType.objects.get(owner=owner, slug="pairing")
+    assert event_type.length_options == [] and event_type.reminder_offsets == []
+    assert event_type.booking_limits_count == {"day": 2}
+    assert event_type.booking_limits_duration == {}
+
+
+def test_admin_refuses_an_event_type_that_breaks_the_rules(admin_client, owner):
+    form = event_type_form(
+        owner,
+        seats_per_time_slot="5",
+        recurrence_frequency="weekly",
+        recurrence_max_occurrences="4",
+    )
+
+    response = admin_client.post(reverse("admin:eventtypes_eventtype_add"), form)
+
+    assert response.status_code == 200
+    assert "cannot be both recurring and seated" in response.content.decode()
+    assert not EventType.objects.filter(slug="pairing").exists()
+
+
+# --- Hosts of team event types --------------------------------------------------------------------
+
+
+def not_members(users, team) -> str:
+    return f"Users {', '.join(str(u.pk) for u in users)} are not members of team {team.pk}."
+
+
+def host_row(user) -> dict:
+    return {
+        "user": user.pk,
+        "priority": str(Host.Priority.MEDIUM),
+        "weight": "100",
+        "schedule": "",
+    }
+
+
+def test_adding_a_team_event_type_refuses_a_host_outside_the_team(
+    admin_client, owner, team, cohost, outsider
+):
+    form = {**event_type_form(owner), "owner": "", "team": team.pk, "scheduling_type": "collective"}
+    add_inline_row(form, "hosts", **host_row(cohost))
+    add_inline_row(form, "hosts", **host_row(outsider))
+
+    response = admin_client.post(ADD, form)
+
+    assert response.status_code == 200
+    assert not_members([outsider], team) in response.content.decode()
+    assert not EventType.objects.filter(slug="pairing").exists()
+    assert not Host.objects.exists()
+
+
+def test_changing_a_team_event_type_refuses_a_host_outside_the_team(
+    admin_client, factory, team, cohost, outsider
+):
+    event_type = factory.event_type(team=team, scheduling_type="collective", hosts=[cohost])
+    data = form_data(admin_client.get(change(event_type)))
+    add_inline_row(data, "hosts", **host_row(outsider))
+
+    response = admin_client.post(change(event_type), data)
+
+    assert response.status_code == 200
+    assert not_members([outsider], team) in response.content.decode()
+    assert [host.user for host in Host.objects.all()] == [cohost]
+
+
+# --- The schedule of a personal event type ------------------------------------------------------
+
+
+def not_yours(schedule) -> str:
+    return f"Schedule {schedule.pk} does not exist or is not yours."
+
+
+def test_adding_an_event_type_refuses_a_schedule_of_another_user(
+    admin_client, factory, owner, outsider
+):
+    theirs = factory.schedule(outsider, name="Olga's evenings")
+
+    response = admin_client.post(ADD, event_type_form(owner, schedule=theirs.pk))
+
+    assert response.status_code == 200
+    assert not_yours(theirs) in response.content.decode()
+    assert not EventType.objects.filter(slug="pairing").exists()
+
+
+def test_changing_an_event_type_refuses_a_schedule_of_another_user(
+    admin_client, factory, owner, outsider
+):
+    event_type = factory.event_type(owner)
+    theirs = factory.schedule(outsider, name="Olga's evenings")
+    data = form_data(admin_client.get(change(event_type)))
+    data["schedule"] = theirs.pk
+
+    response = admin_client.post(change(event_type), data)
+
+    assert response.status_code == 200
+    assert not_yours(theirs) in response.content.decode()
+    fresh = EventType.objects.get(pk=event_type.pk)
+    assert (fresh.schedule_id, fresh.updated_at) == (None, event_type.updated_at)
+
+
+# --- Private links ------------------------------------------------------------------------------
+
+
+def test_a_private_link_with_an_expiry_and_a_number_of_uses_is_refused(factory, make_staff, owner):
+    client = signed_in(make_staff(owner))
+    event_type = factory.event_type(owner)
+    expiry = timezone.localtime(timezone.now() + timedelta(days=30))
+    data = form_data(client.get(change(event_type)))
+    add_inline_row(
+        data,
+        "private_links",
+        expires_at_0=expiry.strftime("%Y-%m-%d"),
+        expires_at_1=expiry.strftime("%H:%M:%S"),
+        max_uses="3",
+    )
+
+    response = client.post(change(event_type), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A private link expires at a time or after a number of uses, not both." in page
+    assert not PrivateLink.objects.exists()
+
+
+def test_a_private_link_with_no_expiry_and_no_number_of_uses_gets_one_use(
+    factory, make_staff, owner
+):
+    client = signed_in(make_staff(owner))
+    event_type = factory.event_type(owner)
+    data = form_data(client.get(change(event_type)))
+    # The new row offers one use; the host empties the box.
+    add_inline_row(data, "private_links", expires_at_0="", expires_at_1="", max_uses="")
+
+    response = client.post(change(event_type), data)
+
+    assert response.status_code == 302, response.context["inline_admin_formsets"]
+    link = PrivateLink.objects.get(event_type=event_type)
+    assert (link.expires_at, link.max_uses, link.uses) == (None, 1, 0)
