@@ -217,14 +217,14 @@ class FixedFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class ObjectSettingExtension(OpenApiSerializerFieldExtension):
-    """A setting given as an object (api/eventtypes/serializers.py): in a request any of its
+    """A setting given as an object (api/eventtypes/settings.py): in a request any of its
     shapes or {"disabled": true}; in a response any of its shapes, or null when off."""
 
-    target_class = "api.eventtypes.serializers.ObjectSetting"
+    target_class = "api.eventtypes.settings.ObjectSetting"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
-        from api.eventtypes.serializers import DisabledInput
+        from api.eventtypes.settings import DisabledInput
 
         shapes = list(self.target.documented_shapes())
         if direction == "request":

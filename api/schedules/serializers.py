@@ -8,8 +8,8 @@ from typing import NamedTuple
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.eventtypes.serializers import PatchableSerializer
 from api.fields import StrictBooleanField, TimeZoneField
+from api.serializers import PatchableSerializer
 from bookings.representation import Output
 from eventtypes.models import WEEKDAYS
 
