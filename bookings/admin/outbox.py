@@ -5,6 +5,7 @@ and marked by the delivery tasks."""
 import json
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html
 
 from bookings.admin.display import ViewOnly
@@ -29,7 +30,7 @@ class DeliveredFilter(admin.SimpleListFilter):
 
 @admin.register(Event)
 class OutboxEventAdmin(ViewOnly, admin.ModelAdmin):
-    list_display = ("id", "type", "booking_uid", "event_type_id", "created_at", "delivered_at")
+    list_display = ("id", "type", "booking", "event_type_id", "created_at", "delivered_at")
     list_filter = ("type", DeliveredFilter, "created_at")
     search_fields = ("type", "=booking_uid")
     date_hierarchy = "created_at"
@@ -50,6 +51,15 @@ class OutboxEventAdmin(ViewOnly, admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset & Booking.objects.managed_by(request.user).outbox_events()
+
+    @admin.display(description="Booking", ordering="booking_uid")
+    def booking(self, event):
+        if not event.booking_uid:
+            return self.get_empty_value_display()
+        bookings = reverse("admin:bookings_booking_changelist")
+        return format_html(
+            '<a href="{}?q={}">{}</a>', bookings, event.booking_uid, event.booking_uid
+        )
 
     @admin.display(description="Payload")
     def pretty_payload(self, event):
