@@ -4,8 +4,9 @@ For every operation the schema class adds what all of them share: the `cal-api-v
 of the view set, `Idempotency-Key` on POST, the success envelope around the output
 ({"status": "success", "data": ...[, "pagination"]}), and the error envelope for the statuses
 the operation can answer: 400 and 401 always (a bad version header, query or body; a bad key
-is refused even where none is needed), 404 with path parameters, 409, 413 and 422 where a body
-is sent with an Idempotency-Key, and the operation's own `errors`.
+is refused even where none is needed), 404 with path parameters, 413 wherever a body may be
+sent, 409 and 422 on POST (an Idempotency-Key still in use, or reused for another request),
+and the operation's own `errors`.
 """
 
 import inspect
@@ -224,11 +225,11 @@ class ObjectSettingExtension(OpenApiSerializerFieldExtension):
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
-        from api.eventtypes.settings import DisabledInput
+        from api.eventtypes.settings import Disabled
 
         shapes = list(self.target.documented_shapes())
         if direction == "request":
-            shapes.append(DisabledInput)
+            shapes.append(Disabled)
         schemas = [auto_schema.resolve_serializer(shape, direction).ref for shape in shapes]
         if direction == "response":
             schemas.append({"enum": [None], "nullable": True})

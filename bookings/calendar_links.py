@@ -13,8 +13,6 @@ OFFICE = "Microsoft Office"
 OUTLOOK = "Microsoft Outlook"
 YAHOO = "Yahoo Calendar"
 ICS = "ICS"
-OUTLOOK_OFFICE = "https://outlook.office.com"
-OUTLOOK_LIVE = "https://outlook.live.com"
 
 
 class CalendarLink(NamedTuple):

@@ -32,8 +32,14 @@ DEFAULT_WEEKLY = [(day, time(9), time(17)) for day in range(5)]
 DAY_NAMES = dict(WEEKDAYS)
 
 
-# A host who stays keeps the schedule chosen for them.
-KEEP_SCHEDULE = "keep"
+class _KeepSchedule:
+    """A host who stays keeps the schedule chosen for them."""
+
+    def __repr__(self):
+        return "KEEP_SCHEDULE"
+
+
+KEEP_SCHEDULE = _KeepSchedule()
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class HostSpec:
     priority: int = Host.Priority.MEDIUM
     weight: int = 100
     # The host's own schedule for this event type; None: their default schedule.
-    schedule_id: int | None | str = KEEP_SCHEDULE
+    schedule_id: int | None | _KeepSchedule = KEEP_SCHEDULE
 
 
 # --- Event types -------------------------------------------------------------------------------
@@ -121,7 +127,7 @@ def replace_hosts(
     for spec in hosts:
         host = existing.get(spec.user_id) or Host(event_type=event_type, user_id=spec.user_id)
         host.is_fixed, host.priority, host.weight = spec.is_fixed, spec.priority, spec.weight
-        if spec.schedule_id != KEEP_SCHEDULE:
+        if spec.schedule_id is not KEEP_SCHEDULE:
             host.schedule_id = spec.schedule_id
         host.full_clean(exclude=["event_type", "user"], validate_constraints=False)
         host.save()
@@ -334,13 +340,18 @@ def delete_schedule(schedule: Schedule) -> None:
     with transaction.atomic():
         _lock_owner(schedule.owner_id)
         schedule = Schedule.objects.get(pk=schedule.pk)
-        others = Schedule.objects.filter(owner_id=schedule.owner_id).exclude(pk=schedule.pk)
-        if schedule.is_default and others.exists():
-            raise DefaultScheduleRequired(
-                f"Schedule {schedule.pk} is your default; make another schedule the default "
-                "before deleting this one."
-            )
+        check_deletable(schedule)
         schedule.delete()
+
+
+def check_deletable(schedule: Schedule) -> None:
+    """A default schedule goes only as its owner's last one (DefaultScheduleRequired)."""
+    others = Schedule.objects.filter(owner_id=schedule.owner_id).exclude(pk=schedule.pk)
+    if schedule.is_default and others.exists():
+        raise DefaultScheduleRequired(
+            f"Schedule {schedule.pk} is your default; make another schedule the default "
+            "before deleting this one."
+        )
 
 
 def _lock_owner(user_id: int) -> None:

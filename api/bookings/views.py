@@ -238,7 +238,7 @@ class BookingViewSet(ApiViewSet):
             return self.respond(list(bookings.filter(recurring_series=series).order_by("start")))
         return self.respond(lookup.find_booking(uid, bookings))
 
-    @operation("updateBooking", body=UpdateBookingInput, output=AnyBookingOutput)
+    @operation("updateBooking", body=UpdateBookingInput, output=AnyBookingOutput, errors=(409,))
     def partial_update(self, request, uid):
         """Merge keys into a booking's metadata
 

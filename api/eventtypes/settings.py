@@ -20,7 +20,7 @@ MINUTES_PER_DAY = 24 * 60
 # --- Settings given as objects -----------------------------------------------------------------
 
 
-class DisabledInput(serializers.Serializer):
+class Disabled(serializers.Serializer):
     disabled = serializers.BooleanField(help_text="Only true: switches the setting off")
 
 
@@ -78,7 +78,7 @@ class ObjectSetting(serializers.Field):
         raise NotImplementedError
 
 
-class DaysWindowInput(serializers.Serializer):
+class DaysWindow(serializers.Serializer):
     type = serializers.ChoiceField(choices=["businessDays", "calendarDays"])
     value = StrictIntegerField(min_value=1, max_value=3650, help_text="Days into the future")
     rolling = StrictBooleanField(
@@ -97,7 +97,7 @@ class DaysWindowInput(serializers.Serializer):
         return value
 
 
-class RangeWindowInput(serializers.Serializer):
+class RangeWindow(serializers.Serializer):
     type = serializers.ChoiceField(choices=["range"])
     value = serializers.ListField(
         child=serializers.DateField(), min_length=2, max_length=2, help_text="[first, last] day"
@@ -112,10 +112,10 @@ class BookingWindowField(ObjectSetting):
         "booking_window_end": None,
     }
 
-    shapes = (DaysWindowInput, RangeWindowInput)
+    shapes = (DaysWindow, RangeWindow)
 
     def shape_for(self, data):
-        return RangeWindowInput if data.get("type") == "range" else DaysWindowInput
+        return RangeWindow if data.get("type") == "range" else DaysWindow
 
     def to_fields(self, data):
         if data["type"] == "range":
@@ -128,13 +128,14 @@ class BookingWindowField(ObjectSetting):
         kind = event_type.booking_window_type
         if kind == EventType.BookingWindow.RANGE:
             start, end = event_type.booking_window_start, event_type.booking_window_end
-            return {"type": kind, "value": [start.isoformat(), end.isoformat()]}
+            return RangeWindow({"type": kind, "value": [start, end]}).data
         if kind in (EventType.BookingWindow.CALENDAR_DAYS, EventType.BookingWindow.BUSINESS_DAYS):
-            return {"type": kind, "value": event_type.booking_window_days, "rolling": False}
+            days = event_type.booking_window_days
+            return DaysWindow({"type": kind, "value": days, "rolling": False}).data
         return None
 
 
-class LimitsInput(serializers.Serializer):
+class Limits(serializers.Serializer):
     day = StrictIntegerField(required=False, min_value=1, max_value=1_000_000)
     week = StrictIntegerField(required=False, min_value=1, max_value=1_000_000)
     month = StrictIntegerField(required=False, min_value=1, max_value=1_000_000)
@@ -143,7 +144,7 @@ class LimitsInput(serializers.Serializer):
 
 
 class LimitsField(ObjectSetting):
-    shape = LimitsInput
+    shape = Limits
 
     def __init__(self, model_field: str, **kwargs):
         self.model_field = model_field
@@ -154,20 +155,21 @@ class LimitsField(ObjectSetting):
         return {self.model_field: {k: v for k, v in data.items() if k != "disabled"}}
 
     def from_model(self, event_type):
-        return dict(getattr(event_type, self.model_field) or {}) or None
+        limits = getattr(event_type, self.model_field)
+        return Limits(limits).data if limits else None
 
 
-class NoticeThresholdInput(serializers.Serializer):
+class NoticeThreshold(serializers.Serializer):
     unit = serializers.ChoiceField(choices=["minutes", "hours"])
     count = StrictIntegerField(min_value=1, max_value=365 * MINUTES_PER_DAY)
 
 
-class ConfirmationPolicyInput(serializers.Serializer):
+class ConfirmationPolicy(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=["always", "time"],
         help_text="always, or time: only when booked less than noticeThreshold ahead",
     )
-    noticeThreshold = NoticeThresholdInput(required=False)
+    noticeThreshold = NoticeThreshold(required=False)
     blockUnconfirmedBookingsInBooker = StrictBooleanField(
         required=False, help_text="Only true: unconfirmed bookings hold their slot"
     )
@@ -192,7 +194,7 @@ class ConfirmationPolicyInput(serializers.Serializer):
 
 
 class ConfirmationPolicyField(ObjectSetting):
-    shape = ConfirmationPolicyInput
+    shape = ConfirmationPolicy
     off = {"requires_confirmation": False, "confirmation_threshold_minutes": None}
 
     def to_fields(self, data):
@@ -206,68 +208,61 @@ class ConfirmationPolicyField(ObjectSetting):
         if not event_type.requires_confirmation:
             return None
         policy = {"type": "always", "blockUnconfirmedBookingsInBooker": True}
-        if event_type.confirmation_threshold_minutes is not None:
-            policy["type"] = "time"
-            policy["noticeThreshold"] = {
-                "unit": "minutes",
-                "count": event_type.confirmation_threshold_minutes,
-            }
-        return policy
+        minutes = event_type.confirmation_threshold_minutes
+        if minutes is not None:
+            policy.update(type="time", noticeThreshold={"unit": "minutes", "count": minutes})
+        return ConfirmationPolicy(policy).data
 
 
-class RecurrenceInput(serializers.Serializer):
-    frequency = serializers.ChoiceField(choices=EventType.RecurrenceFrequency.values)
-    interval = StrictIntegerField(min_value=1, max_value=99, help_text="Every N weeks/months/years")
-    occurrences = StrictIntegerField(min_value=1, max_value=730, help_text="At most N meetings")
+class Recurrence(serializers.Serializer):
+    frequency = serializers.ChoiceField(
+        source="recurrence_frequency", choices=EventType.RecurrenceFrequency.values
+    )
+    interval = StrictIntegerField(
+        source="recurrence_interval",
+        min_value=1,
+        max_value=99,
+        help_text="Every N weeks/months/years",
+    )
+    occurrences = StrictIntegerField(
+        source="recurrence_max_occurrences",
+        min_value=1,
+        max_value=730,
+        help_text="At most N meetings",
+    )
 
 
 class RecurrenceField(ObjectSetting):
-    shape = RecurrenceInput
+    shape = Recurrence
     off = {"recurrence_frequency": "", "recurrence_interval": 1, "recurrence_max_occurrences": None}
 
     def to_fields(self, data):
-        return {
-            "recurrence_frequency": data["frequency"],
-            "recurrence_interval": data["interval"],
-            "recurrence_max_occurrences": data["occurrences"],
-        }
+        return data
 
     def from_model(self, event_type):
-        if not event_type.is_recurring:
-            return None
-        return {
-            "frequency": event_type.recurrence_frequency,
-            "interval": event_type.recurrence_interval,
-            "occurrences": event_type.recurrence_max_occurrences,
-        }
+        return Recurrence(event_type).data if event_type.is_recurring else None
 
 
-class SeatsInput(serializers.Serializer):
-    seatsPerTimeSlot = StrictIntegerField(min_value=1, max_value=1000)
-    showAttendeeInfo = StrictBooleanField(required=False, default=False)
-    showAvailabilityCount = StrictBooleanField(required=False, default=True)
+class Seats(serializers.Serializer):
+    seatsPerTimeSlot = StrictIntegerField(source="seats_per_time_slot", min_value=1, max_value=1000)
+    showAttendeeInfo = StrictBooleanField(
+        source="seats_show_attendees", required=False, default=False
+    )
+    showAvailabilityCount = StrictBooleanField(
+        source="seats_show_availability_count", required=False, default=True
+    )
 
 
 class SeatsField(ObjectSetting):
-    shape = SeatsInput
+    shape = Seats
     off = {"seats_per_time_slot": None}
     model_fields = ("seats_per_time_slot", "seats_show_attendees", "seats_show_availability_count")
 
     def to_fields(self, data):
-        return {
-            "seats_per_time_slot": data["seatsPerTimeSlot"],
-            "seats_show_attendees": data["showAttendeeInfo"],
-            "seats_show_availability_count": data["showAvailabilityCount"],
-        }
+        return data
 
     def from_model(self, event_type):
-        if not event_type.is_seated:
-            return None
-        return {
-            "seatsPerTimeSlot": event_type.seats_per_time_slot,
-            "showAttendeeInfo": event_type.seats_show_attendees,
-            "showAvailabilityCount": event_type.seats_show_availability_count,
-        }
+        return Seats(event_type).data if event_type.is_seated else None
 
 
 class DisableCancellingSetting(Output):

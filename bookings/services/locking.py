@@ -31,11 +31,15 @@ def booking_write(*, host_ids=(), booking_ids=()):
     A second blocking booking of a host at an overlapping time, which the database refuses,
     becomes SlotUnavailable (a race lost); a lock not obtained in time becomes LockTimeout.
     """
+    within_another = connection.in_atomic_block
     try:
         with transaction.atomic():
-            _limit_lock_waits()
+            previous = _limit_lock_waits()
             lock_hosts(host_ids)
             yield lock_bookings(booking_ids) if booking_ids else []
+            if within_another and previous is not None:
+                # The setting would outlive this write until the enclosing transaction ends.
+                _set_lock_timeout(previous)
     except IntegrityError as error:
         if _violated_constraint(error) == OVERLAP_CONSTRAINT:
             raise SlotUnavailable(
@@ -52,14 +56,22 @@ def booking_write(*, host_ids=(), booking_ids=()):
         raise
 
 
-def _limit_lock_waits() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # set_config(..., true) is SET LOCAL: it ends with the transaction.
-            cursor.execute(
-                "SELECT set_config('lock_timeout', %s, true)",
-                [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"],
-            )
+def _limit_lock_waits() -> str | None:
+    """Sets the lock timeout of the transaction (PostgreSQL); returns the one it had."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        # set_config(..., true) is SET LOCAL: it ends with the transaction.
+        cursor.execute(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+            [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"],
+        )
+        return cursor.fetchone()[0]
+
+
+def _set_lock_timeout(value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [value])
 
 
 def _violated_constraint(error: IntegrityError) -> str | None:

@@ -89,7 +89,9 @@ def require_slot(
 
 
 def unavailable_error(event_type, explanation, now, length, own_reservation_uid=None):
-    reason = explanation.refusal_reason
+    # The start may look bookable to the explanation yet not be a slot (a start off the
+    # range searched): then it is refused as taken, as a lost race would be.
+    reason = explanation.refusal_reason or availability.BUSY
     start = explanation.start
     details = {"start": iso_utc(start), "reason": reason, "hosts": explanation.reasons}
     if reason == availability.RESERVED:

@@ -253,6 +253,13 @@ class EventTypeAdmin(admin.ModelAdmin):
             )
         adopt(obj, saved)
 
+    def delete_model(self, request, obj):
+        services.delete_event_type(obj)
+
+    def delete_queryset(self, request, queryset):
+        for event_type in queryset:
+            services.delete_event_type(event_type)
+
     def save_formset(self, request, form, formset, change):
         event_type = form.instance
         if formset.model is Host:

@@ -10,11 +10,12 @@ def adopt(obj, saved) -> None:
 
 
 def kept_rows(formset) -> list[dict]:
-    """The cleaned data of the rows of an inline formset that stay (filled in, not deleted)."""
+    """The cleaned data of the rows of an inline formset that stay: filled in, valid, not
+    deleted (an invalid row shows its own errors)."""
     return [
         form.cleaned_data
         for form in formset.forms
-        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        if form.cleaned_data and not form.errors and not form.cleaned_data.get("DELETE")
     ]
 
 

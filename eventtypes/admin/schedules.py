@@ -1,7 +1,10 @@
 """Schedules in the admin: weekly hours in the schedule's own time zone, and date overrides."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from accounts.admin import OwnRowsOnly, time_zone_field
 from eventtypes import services
@@ -58,6 +61,27 @@ class ScheduleAdmin(OwnRowsOnly, admin.ModelAdmin):
             return time_zone_field(db_field)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_actions(self, request):
+        # Schedules are deleted one at a time, each through the service that may refuse it.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        schedule = self.get_object(request, unquote(object_id))
+        if schedule is not None and self.has_delete_permission(request, schedule):
+            try:
+                services.check_deletable(schedule)
+            except DefaultScheduleRequired as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return HttpResponseRedirect(
+                    reverse("admin:eventtypes_schedule_change", args=[schedule.pk])
+                )
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        services.delete_schedule(obj)
+
     def save_model(self, request, obj, form, change):
         """Saved with its hours and overrides in save_related, by one service call."""
 
@@ -73,6 +97,9 @@ class ScheduleAdmin(OwnRowsOnly, admin.ModelAdmin):
         ]
         schedule = form.instance
         if change:
+            # Rows are replaced only when their inline changed.
+            weekly = weekly if by_model[WeeklyAvailability].has_changed() else None
+            overrides = overrides if by_model[DateOverride].has_changed() else None
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             saved = services.update_schedule(schedule, changes, weekly=weekly, overrides=overrides)
         else:

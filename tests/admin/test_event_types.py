@@ -14,6 +14,7 @@ from django.utils import timezone
 from eventtypes.admin.event_types import EventTypeAdmin
 from eventtypes.models import EventType, Host, PrivateLink
 from tests.admin.conftest import add_inline_row, form_data, signed_in
+from tests.conftest import utc
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +223,28 @@ def test_a_private_link_with_no_expiry_and_no_number_of_uses_gets_one_use(
     assert response.status_code == 302, response.context["inline_admin_formsets"]
     link = PrivateLink.objects.get(event_type=event_type)
     assert (link.expires_at, link.max_uses, link.uses) == (None, 1, 0)
+
+
+def test_a_host_row_without_a_user_is_a_form_error(admin_client, factory, team, cohost):
+    event_type = factory.event_type(team=team, scheduling_type="collective", hosts=[cohost])
+    data = form_data(admin_client.get(change(event_type)))
+    add_inline_row(data, "hosts", **{**host_row(cohost), "user": "", "priority": "3"})
+
+    response = admin_client.post(change(event_type), data)
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert [host.user for host in Host.objects.all()] == [cohost]
+
+
+def test_deleting_an_event_type_in_the_admin_keeps_its_bookings(admin_client, factory, owner):
+    event_type = factory.event_type(owner)
+    booking = factory.book(event_type, utc(2027, 1, 5, 10)).booking
+    url = reverse("admin:eventtypes_eventtype_delete", args=[event_type.pk])
+
+    response = admin_client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not EventType.objects.filter(pk=event_type.pk).exists()
+    booking.refresh_from_db()
+    assert booking.event_type is None

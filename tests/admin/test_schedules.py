@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from eventtypes.models import Schedule
-from tests.admin.conftest import form_data, signed_in
+from tests.admin.conftest import form_data, messages_of, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +112,47 @@ def test_unticking_the_default_on_the_default_schedule_is_refused(make_staff, ow
     assert fresh.is_default and fresh.updated_at == default.updated_at
     assert [str(w) for w in fresh.weekly.all()] == weekly
     assert defaults_of(owner) == [default.name]
+
+
+def test_the_default_schedule_cannot_be_deleted_while_there_are_others(make_staff, owner, factory):
+    client = signed_in(make_staff(owner))
+    default = Schedule.objects.get(owner=owner, is_default=True)
+    factory.schedule(owner, name="Evenings")
+    url = reverse("admin:eventtypes_schedule_delete", args=[default.pk])
+
+    for response in (client.get(url, follow=True), client.post(url, {"post": "yes"}, follow=True)):
+        assert response.redirect_chain[-1][0] == reverse(
+            "admin:eventtypes_schedule_change", args=[default.pk]
+        )
+        assert messages_of(response) == [
+            f"Schedule {default.pk} is your default; make another schedule the default before "
+            "deleting this one."
+        ]
+    assert Schedule.objects.filter(pk=default.pk, is_default=True).exists()
+
+
+def test_another_schedule_is_deleted_through_the_admin(make_staff, owner, factory):
+    client = signed_in(make_staff(owner))
+    evenings = factory.schedule(owner, name="Evenings")
+    url = reverse("admin:eventtypes_schedule_delete", args=[evenings.pk])
+
+    response = client.post(url, {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Schedule.objects.filter(pk=evenings.pk).exists()
+
+
+def test_saving_a_schedule_without_touching_its_hours_keeps_them(make_staff, owner):
+    client = signed_in(make_staff(owner))
+    default = Schedule.objects.get(owner=owner, is_default=True)
+    rows = list(default.weekly.values_list("pk", flat=True))
+    url = reverse("admin:eventtypes_schedule_change", args=[default.pk])
+    data = form_data(client.get(url))
+    data["name"] = "Office hours"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    default.refresh_from_db()
+    assert default.name == "Office hours"
+    assert list(default.weekly.values_list("pk", flat=True)) == rows

@@ -241,3 +241,21 @@ def test_a_write_waiting_too_long_for_a_lock_gives_up_and_writes_nothing(
     assert isinstance(outcome, LockTimeout), outcome
     assert outcome.code == "lock_timeout" and outcome.retry_after == 1
     assert not Booking.objects.exists()
+
+
+def test_a_booking_write_inside_a_larger_transaction_gives_back_its_lock_timeout(settings):
+    settings.BOOKING_LOCK_TIMEOUT_MS = 1234
+
+    def lock_timeout():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout')")
+            return cursor.fetchone()[0]
+
+    with transaction.atomic():
+        before = lock_timeout()
+        with booking_write():
+            during = lock_timeout()
+        after = lock_timeout()
+
+    assert during == "1234ms"
+    assert after == before != during
