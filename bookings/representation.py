@@ -1,9 +1,9 @@
 """A booking as the world outside sees it: Cal.com's BookingOutput_2024_08_13 and its seated
 variant, as serializers.
 
-They render the API's responses and the payloads of outbox events alike, so a webhook shows
-exactly what the API does, and the API describes its responses with these same classes. To
-render many bookings without a query per booking, load them with `with_output_relations()`.
+The API renders its responses and describes them with these same classes (the payloads of
+webhooks have Cal.com's own shape: bookings/events.py). To render many bookings without a query
+per booking, load them with `with_output_relations()`.
 """
 
 from django.db.models import Prefetch
@@ -210,8 +210,3 @@ class AnyBookingOutput(OneOf):
     """A booking in the shape of its kind."""
 
     variants = (SeatedBookingOutput, BookingOutput)
-
-
-def booking_payload(booking: Booking, *, seat_uid: str | None = None) -> dict:
-    """The booking as outbox events carry it."""
-    return AnyBookingOutput(booking, context={"seat_uid": seat_uid}).data

@@ -100,7 +100,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+# One queue per deployment (tests use their own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="rendezvous")
+# A request that publishes a task gives up quickly when the broker is unreachable; the
+# periodic sweep picks up what was not queued.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+
+# --- Webhooks --------------------------------------------------------------------------------
+# Seconds a subscriber has to answer (connect, send, read) before the attempt counts as failed.
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+# Let subscriber URLs reach loopback and private addresses: for tests and local development
+# only (on by default when DEBUG is).
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env.bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
+# How long a worker holds a delivery it is sending; after that (the worker died) the sweep
+# hands it to another. Longer than a request can take.
+WEBHOOKS_LEASE_SECONDS = env.int(
+    "WEBHOOKS_LEASE_SECONDS", default=int(2 * WEBHOOKS_TIMEOUT_SECONDS) + 10
+)
+# How often the sweep runs: every 30 s beside a worker, every second in the embedded setup
+# (where it is the only dispatcher).
+WEBHOOKS_SWEEP_SECONDS = env.float("WEBHOOKS_SWEEP_SECONDS", default=30 if REDIS_URL else 1)
+
+CELERY_BEAT_SCHEDULE = {
+    "webhooks-sweep": {"task": "webhooks.tasks.sweep", "schedule": WEBHOOKS_SWEEP_SECONDS},
+}
 
 if REDIS_URL:
     CACHES = {

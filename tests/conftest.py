@@ -21,6 +21,7 @@ from accounts.models import ApiKey, Membership, Team, User
 from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
 from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
 from tests.api.contract import assert_matches_our_document
+from tests.receiver import Receiver
 
 # A Monday. Services take `now`, so the tests never depend on the clock.
 NOW = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
@@ -128,6 +129,15 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def factory(db):
     return Factory()
+
+
+@pytest.fixture
+def receiver(settings):
+    """A webhook subscriber on 127.0.0.1 (tests/receiver.py), which subscriptions may reach."""
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    server = Receiver()
+    yield server
+    server.stop()
 
 
 # --- The people ----------------------------------------------------------------------------------

@@ -1,8 +1,15 @@
-"""Writing domain events to the outbox (delivery is done by the webhook tasks)."""
+"""Writing domain events to the outbox, and handing them to the delivery tasks after commit."""
 
+import logging
+from functools import partial
+
+from django.conf import settings
 from django.db import transaction
 
 from webhooks.models import Event
+from webhooks.tasks import dispatch_event
+
+logger = logging.getLogger("webhooks")
 
 
 def record_event(
@@ -14,10 +21,11 @@ def record_event(
     event_type_id=None,
     booking_uid: str = "",
 ):
-    """Add an event to the outbox; must run inside the transaction of the change it reports."""
+    """Add an event to the outbox; must run inside the transaction of the change it reports.
+    Once that commits, the event is queued for dispatch."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Outbox events are written inside the transaction of their change.")
-    return Event.objects.create(
+    event = Event.objects.create(
         type=type,
         payload=payload,
         user_id=user_id,
@@ -25,3 +33,18 @@ def record_event(
         event_type_id=event_type_id,
         booking_uid=booking_uid,
     )
+    transaction.on_commit(partial(announce, event.pk))
+    return event
+
+
+def announce(event_id: int) -> None:
+    """Queue the event's dispatch. Never holds up the request that made the change: one try
+    at the broker, and if it is down the sweep dispatches the event later. Without a broker
+    (tasks run in-process) the sweep of `manage.py run_background` is the dispatcher, so that
+    no request waits for a subscriber either."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    try:
+        dispatch_event.apply_async((event_id,), retry=False)
+    except Exception:  # any failure to publish (kombu and redis raise several kinds)
+        logger.warning("Event %s not queued (broker unavailable); the sweep will", event_id)

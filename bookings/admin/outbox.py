@@ -1,6 +1,6 @@
 """The outbox in the admin, read-only: the events about the bookings the signed-in user
 manages (the bookings' own rule), with their payloads. Rows are written by the booking services
-and marked by the delivery tasks."""
+and dispatched to the webhook subscribers by the delivery tasks."""
 
 import json
 
@@ -13,25 +13,25 @@ from bookings.models import Booking
 from webhooks.models import Event
 
 
-class DeliveredFilter(admin.SimpleListFilter):
-    title = "delivered"
-    parameter_name = "delivered"
+class DispatchedFilter(admin.SimpleListFilter):
+    title = "dispatched"
+    parameter_name = "dispatched"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Delivered"), ("no", "Not yet delivered")]
+        return [("yes", "Dispatched to subscribers"), ("no", "Not yet dispatched")]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(delivered_at__isnull=False)
+            return queryset.filter(dispatched_at__isnull=False)
         if self.value() == "no":
-            return queryset.filter(delivered_at__isnull=True)
+            return queryset.filter(dispatched_at__isnull=True)
         return queryset
 
 
 @admin.register(Event)
 class OutboxEventAdmin(ViewOnly, admin.ModelAdmin):
-    list_display = ("id", "type", "booking", "event_type_id", "created_at", "delivered_at")
-    list_filter = ("type", DeliveredFilter, "created_at")
+    list_display = ("id", "type", "booking", "event_type_id", "created_at", "dispatched_at")
+    list_filter = ("type", DispatchedFilter, "created_at")
     search_fields = ("type", "=booking_uid")
     date_hierarchy = "created_at"
     fields = (
@@ -41,7 +41,7 @@ class OutboxEventAdmin(ViewOnly, admin.ModelAdmin):
         "team_id",
         "event_type_id",
         "created_at",
-        "delivered_at",
+        "dispatched_at",
         "pretty_payload",
     )
     readonly_fields = fields

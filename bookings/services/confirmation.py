@@ -17,12 +17,15 @@ from webhooks.models import Trigger
 OPT_IN_SALT = "rendezvous.attendee-opt-in"
 OPT_IN_MAX_AGE = timedelta(days=7)
 PENDING = [Booking.Status.PENDING]
+# A pending booking that becomes accepted: created, as Cal.com says, and confirmed, as we do.
+CONFIRMED_TRIGGERS = (Trigger.BOOKING_CREATED, Trigger.BOOKING_CONFIRMED)
 
 
 def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
     """Host accepts a pending booking (every pending occurrence of a series).
 
-    Outbox: BOOKING_CREATED per booking. Returns the booking asked for.
+    Outbox: BOOKING_CREATED (Cal.com's) and BOOKING_CONFIRMED (ours) per booking. Returns the
+    booking asked for.
     """
 
     def not_awaiting_attendee(booking):
@@ -35,7 +38,7 @@ def confirm_booking(booking: Booking, actor: Actor, *, now=None) -> Booking:
     def accept(target):
         target.status = Booking.Status.ACCEPTED
         target.pending_on = Booking.PendingOn.NOTHING
-        return ["status", "pending_on"], Trigger.BOOKING_CREATED
+        return ["status", "pending_on"], CONFIRMED_TRIGGERS
 
     return _settle_pending(
         booking,
@@ -81,7 +84,8 @@ def confirm_attendee_email(
     token: str, *, channel=Channel.API, booking_uid: str | None = None
 ) -> Booking:
     """The attendee confirms their address: the booking (every occurrence of a series) awaits
-    the host next, or is accepted. Outbox: BOOKING_REQUESTED or BOOKING_CREATED per booking.
+    the host next, or is accepted. Outbox: BOOKING_REQUESTED, or BOOKING_CREATED and
+    BOOKING_CONFIRMED, per booking.
 
     booking_uid: the booking the caller means; a token signed for another one is refused.
     """
@@ -112,7 +116,7 @@ def confirm_attendee_email(
             return ["status", "pending_on"], Trigger.BOOKING_REQUESTED
         target.pending_on = Booking.PendingOn.NOTHING
         target.status = Booking.Status.ACCEPTED
-        return ["status", "pending_on"], Trigger.BOOKING_CREATED
+        return ["status", "pending_on"], CONFIRMED_TRIGGERS
 
     return _settle_pending(
         booking,
@@ -129,7 +133,7 @@ def _settle_pending(booking, actor, *, waiting_on, verb, action, settle, precond
     """What confirm, decline and the opt-in share. The booking and the occurrences of its
     series still waiting on one of `waiting_on` are locked together; the booking must be
     pending (else InvalidTransition naming `verb`) and pass `precondition`. Each is changed
-    by `settle(target) -> (changed fields, trigger)`, saved, and recorded as `action`.
+    by `settle(target) -> (changed fields, triggers)`, saved, and recorded as `action`.
     Returns the booking asked for, fresh."""
     others = []
     if booking.recurring_series_id:
@@ -155,9 +159,9 @@ def _settle_pending(booking, actor, *, waiting_on, verb, action, settle, precond
         changed = {}
         for target in [asked, *series]:
             before = snapshot(target)
-            fields, trigger = settle(target)
+            fields, triggers = settle(target)
             target.save(update_fields=[*fields, "updated_at"])
             changed[target.pk] = record_change(
-                target, action, actor, before=before, trigger=trigger
+                target, action, actor, before=before, trigger=triggers
             )
         return changed[asked.pk]

@@ -1,8 +1,11 @@
 """History rows and outbox events, written in the transaction of the change they describe."""
 
+from collections.abc import Sequence
+
 from accounts.timezones import iso_utc
+from bookings.events import booking_payload, no_show_payload
 from bookings.models import Booking, BookingHistory
-from bookings.representation import booking_payload, with_output_relations
+from bookings.representation import with_output_relations
 from webhooks.models import Trigger
 from webhooks.outbox import record_event
 
@@ -31,10 +34,10 @@ def record_change(
     *,
     before: dict | None = None,
     after: dict | None = None,
-    trigger: str | None = None,
+    trigger: str | Sequence[str] | None = None,
     seat_uid: str | None = None,
 ) -> Booking:
-    """Write the history row and, with a trigger, the outbox event; returns the fresh booking."""
+    """Write the history row and, per trigger, an outbox event; returns the fresh booking."""
     fresh = reload(booking.pk)
     BookingHistory.objects.create(
         booking=fresh,
@@ -46,18 +49,28 @@ def record_change(
         before=before or {},
         after=after if after is not None else snapshot(fresh),
     )
-    if trigger:
-        payload = booking_payload(fresh, seat_uid=seat_uid)
-        event_type = fresh.event_type
-        record_event(
-            trigger,
-            payload,
-            user_id=fresh.organizer_id,
-            team_id=event_type.team_id if event_type else None,
-            event_type_id=event_type.id if event_type else None,
-            booking_uid=fresh.uid,
-        )
+    triggers = [trigger] if isinstance(trigger, str) else list(trigger or ())
+    for each in triggers:
+        record_booking_event(fresh, each, seat_uid=seat_uid)
     return fresh
+
+
+def record_booking_event(booking: Booking, trigger: str, *, seat_uid: str | None = None):
+    """The outbox event of `trigger` about the booking (loaded with its output relations),
+    for the subscribers of its organizer, its team and its event type."""
+    if trigger == Trigger.BOOKING_NO_SHOW_UPDATED:
+        payload = no_show_payload(booking)
+    else:
+        payload = booking_payload(booking, seat_uid=seat_uid)
+    event_type = booking.event_type
+    return record_event(
+        trigger,
+        payload,
+        user_id=booking.organizer_id,
+        team_id=event_type.team_id if event_type else None,
+        event_type_id=event_type.id if event_type else None,
+        booking_uid=booking.uid,
+    )
 
 
 def created_trigger(booking: Booking) -> str:

@@ -1,8 +1,9 @@
 """Every change of a booking writes, in its own transaction, the outbox event a webhook
 subscriber receives and a history row saying who did what through which channel.
 
-The event's payload is what the API shows for the booking at that moment; if the transaction
-rolls back, the change, its event and its history row disappear together.
+The event's payload is Cal.com's webhook payload of the booking at that moment
+(bookings/events.py); if the transaction rolls back, the change, its event and its history row
+disappear together.
 """
 
 from datetime import timedelta
@@ -11,8 +12,9 @@ import pytest
 from django.db import transaction
 from django.db.models import Max
 
+from bookings.events import booking_payload, no_show_payload
 from bookings.models import ActorRole, Booking, BookingHistory, Channel
-from bookings.representation import booking_payload, with_output_relations
+from bookings.representation import with_output_relations
 from bookings.services import (
     Actor,
     AttendeeInput,
@@ -53,25 +55,32 @@ def events_since(event_id) -> list[Event]:
     return list(Event.objects.filter(id__gt=event_id).order_by("id"))
 
 
-def output_of(booking, *, seat_uid=None) -> dict:
-    """What the API shows for the booking now, read back from the database."""
+def payload_of(booking, trigger=Trigger.BOOKING_CREATED, *, seat_uid=None) -> dict:
+    """The webhook payload of the booking now, read back from the database."""
     fresh = with_output_relations(Booking.objects.filter(pk=booking.pk)).get()
+    if trigger == Trigger.BOOKING_NO_SHOW_UPDATED:
+        return no_show_payload(fresh)
     return booking_payload(fresh, seat_uid=seat_uid)
 
 
 def assert_one_event(since, trigger, booking, *, seat_uid=None, organizer=None):
-    events = events_since(since)
-    assert [e.type for e in events] == [trigger]
-    [event] = events
-    payload = output_of(booking, seat_uid=seat_uid)
-    assert event.payload == payload
-    assert event.payload["uid"] == booking.uid
-    fresh = Booking.objects.select_related("event_type").get(pk=booking.pk)
-    assert event.user_id == (organizer.id if organizer else fresh.organizer_id)
-    assert event.team_id == fresh.event_type.team_id
-    assert event.event_type_id == fresh.event_type_id
-    assert event.delivered_at is None
+    [event] = assert_events(since, [trigger], booking, seat_uid=seat_uid, organizer=organizer)
     return event
+
+
+def assert_events(since, triggers, booking, *, seat_uid=None, organizer=None):
+    events = events_since(since)
+    assert [e.type for e in events] == triggers
+    fresh = Booking.objects.select_related("event_type").get(pk=booking.pk)
+    for event in events:
+        assert event.payload == payload_of(booking, event.type, seat_uid=seat_uid)
+        key = "bookingUid" if event.type == Trigger.BOOKING_NO_SHOW_UPDATED else "uid"
+        assert event.payload[key] == booking.uid
+        assert event.user_id == (organizer.id if organizer else fresh.organizer_id)
+        assert event.team_id == fresh.event_type.team_id
+        assert event.event_type_id == fresh.event_type_id
+        assert event.dispatched_at is None
+    return events
 
 
 def last_history(booking) -> BookingHistory:
@@ -105,8 +114,8 @@ def test_creating_an_accepted_booking_records_booking_created(factory, event_typ
     ).booking
 
     event = assert_one_event(since, Trigger.BOOKING_CREATED, booking)
-    assert event.payload["status"] == "accepted"
-    assert event.payload["start"] == "2027-01-04T10:00:00.000Z"
+    assert event.payload["status"] == "ACCEPTED"
+    assert event.payload["startTime"] == "2027-01-04T10:00:00.000Z"
     assert event.user_id == owner.id
     assert event.team_id is None
     assert_history(
@@ -135,7 +144,7 @@ def test_creating_a_pending_booking_records_booking_requested(factory, owner, ty
     booking = factory.book(event_type, START).booking
 
     event = assert_one_event(since, Trigger.BOOKING_REQUESTED, booking)
-    assert event.payload["status"] == "pending"
+    assert event.payload["status"] == "PENDING"
     assert_history(booking, "created", role=ActorRole.ATTENDEE, channel=Channel.API)
 
 
@@ -145,8 +154,10 @@ def test_confirming_records_booking_created(factory, owner):
 
     confirm_booking(booking, Actor.host(owner, channel=Channel.ADMIN), now=NOW)
 
-    event = assert_one_event(since, Trigger.BOOKING_CREATED, booking)
-    assert event.payload["status"] == "accepted"
+    created, confirmed = assert_events(
+        since, [Trigger.BOOKING_CREATED, Trigger.BOOKING_CONFIRMED], booking
+    )
+    assert created.payload["status"] == confirmed.payload["status"] == "ACCEPTED"
     row = assert_history(
         booking, "confirmed", actor=owner, role=ActorRole.HOST, channel=Channel.ADMIN
     )
@@ -161,16 +172,20 @@ def test_declining_records_booking_rejected(factory, owner):
     decline_booking(booking, Actor.host(owner, channel=Channel.ADMIN), reason="Away", now=NOW)
 
     event = assert_one_event(since, Trigger.BOOKING_REJECTED, booking)
-    assert event.payload["status"] == "rejected"
+    assert event.payload["status"] == "REJECTED"
     assert event.payload["rejectionReason"] == "Away"
     assert_history(booking, "declined", actor=owner, role=ActorRole.HOST, channel=Channel.ADMIN)
 
 
 @pytest.mark.parametrize(
-    ("requires_confirmation", "trigger"),
-    [(False, Trigger.BOOKING_CREATED), (True, Trigger.BOOKING_REQUESTED)],
+    ("requires_confirmation", "triggers"),
+    [
+        (False, [Trigger.BOOKING_CREATED, Trigger.BOOKING_CONFIRMED]),
+        (True, [Trigger.BOOKING_REQUESTED]),
+    ],
+    ids=["BOOKING_CREATED", "BOOKING_REQUESTED"],
 )
-def test_attendee_opt_in_records_the_next_step(factory, owner, requires_confirmation, trigger):
+def test_attendee_opt_in_records_the_next_step(factory, owner, requires_confirmation, triggers):
     event_type = factory.event_type(
         owner, requires_attendee_opt_in=True, requires_confirmation=requires_confirmation
     )
@@ -179,7 +194,7 @@ def test_attendee_opt_in_records_the_next_step(factory, owner, requires_confirma
 
     confirm_attendee_email(attendee_opt_in_token(booking))
 
-    assert_one_event(since, trigger, booking)
+    assert_events(since, triggers, booking)
     assert_history(
         booking,
         "attendee_confirmed",
@@ -196,9 +211,9 @@ def test_cancelling_records_booking_cancelled(factory, event_type):
     cancel_booking(booking, Actor.attendee("ana@example.com", Channel.PAGE), reason="Ill", now=NOW)
 
     event = assert_one_event(since, Trigger.BOOKING_CANCELLED, booking)
-    assert event.payload["status"] == "cancelled"
+    assert event.payload["status"] == "CANCELLED"
     assert event.payload["cancellationReason"] == "Ill"
-    assert event.payload["cancelledByEmail"] == "ana@example.com"
+    assert event.payload["cancelledBy"] == "ana@example.com"
     assert_history(booking, "cancelled", role=ActorRole.ATTENDEE, channel=Channel.PAGE)
 
 
@@ -209,15 +224,16 @@ def test_rescheduling_records_booking_rescheduled_with_the_new_booking(factory, 
     new = reschedule_booking(booking, NEW_START, Actor.host(owner), now=NOW).booking
 
     event = assert_one_event(since, Trigger.BOOKING_RESCHEDULED, new)
-    assert event.payload["start"] == "2027-01-04T11:00:00.000Z"
-    assert event.payload["rescheduledFromUid"] == booking.uid
-    assert event.payload["icsUid"] == booking.ics_uid
+    assert event.payload["startTime"] == "2027-01-04T11:00:00.000Z"
+    assert event.payload["rescheduleUid"] == booking.uid
+    assert event.payload["rescheduleStartTime"] == "2027-01-04T10:00:00.000Z"
+    assert event.payload["iCalUID"] == booking.ics_uid
     assert_history(new, "rescheduled", actor=owner, role=ActorRole.HOST, channel=Channel.API)
     old_row = assert_history(
         booking, "rescheduled_away", actor=owner, role=ActorRole.HOST, channel=Channel.API
     )
     assert old_row.after["rescheduledToUid"] == new.uid
-    assert output_of(booking)["rescheduledToUid"] == new.uid
+    assert Booking.objects.get(pk=booking.pk).rescheduled_to == new
 
 
 def test_marking_absent_records_no_show_updated(factory, event_type, owner):
@@ -229,8 +245,13 @@ def test_marking_absent_records_no_show_updated(factory, event_type, owner):
     )
 
     event = assert_one_event(since, Trigger.BOOKING_NO_SHOW_UPDATED, booking)
-    assert event.payload["attendees"][0]["absent"] is True
-    assert event.payload["absentHost"] is False
+    assert event.payload == {
+        "message": "ana@example.com marked as no-show",
+        "attendees": [{"email": "ana@example.com", "noShow": True}],
+        "bookingUid": booking.uid,
+        "bookingId": booking.id,
+        "hostNoShow": False,
+    }
     row = assert_history(
         booking, "attendance_marked", actor=owner, role=ActorRole.HOST, channel=Channel.API
     )
@@ -246,7 +267,8 @@ def test_marking_attended_records_no_show_updated(factory, event_type, owner):
     mark_attended(booking, Actor.host(owner), now=STARTED)
 
     event = assert_one_event(since, Trigger.BOOKING_NO_SHOW_UPDATED, booking)
-    assert event.payload["absentHost"] is False
+    assert event.payload["hostNoShow"] is False
+    assert event.payload["message"] == "Everyone attended"
     assert_history(booking, "attended", actor=owner, role=ActorRole.HOST, channel=Channel.API)
 
 
@@ -323,7 +345,7 @@ def test_adding_and_removing_attendees_shows_in_the_payload(factory, event_type,
         "bo@example.com",
     ]
     assert [a["email"] for a in removed.payload["attendees"]] == ["ana@example.com"]
-    assert removed.payload == output_of(booking)
+    assert removed.payload == payload_of(booking)
 
 
 def test_a_note_is_history_only(factory, event_type, owner):
@@ -389,7 +411,7 @@ def test_a_series_records_one_event_per_occurrence(factory, owner):
 
     events = events_since(since)
     assert [e.type for e in events] == [Trigger.BOOKING_CREATED] * 4
-    assert [e.payload for e in events] == [output_of(b) for b in bookings]
+    assert [e.payload for e in events] == [payload_of(b) for b in bookings]
     series_uid = bookings[0].recurring_series.uid
     assert {e.payload["recurringBookingUid"] for e in events} == {series_uid}
 
@@ -509,7 +531,10 @@ def test_a_rolled_back_confirmation_leaves_the_booking_pending(factory, owner):
 
     with pytest.raises(Rollback), transaction.atomic():
         confirm_booking(booking, Actor.host(owner), now=NOW)
-        assert [e.type for e in events_since(since)] == [Trigger.BOOKING_CREATED]
+        assert [e.type for e in events_since(since)] == [
+            Trigger.BOOKING_CREATED,
+            Trigger.BOOKING_CONFIRMED,
+        ]
         raise Rollback
 
     assert Booking.objects.get(pk=booking.pk).status == "pending"
