@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from accounts.timezones import iso_utc
 from eventtypes.errors import DomainError
+from webhooks.errors import WebhookError
 
 logger = logging.getLogger("api")
 
@@ -42,6 +43,10 @@ DOMAIN_STATUS = {
     "private_link_not_found": 404,
     "not_team_admin": 403,
     "slug_taken": 409,
+    "webhook_not_found": 404,
+    "delivery_not_found": 404,
+    "webhook_exists": 409,
+    "webhook_inactive": 409,
 }
 
 DRF_CODES = {
@@ -79,7 +84,7 @@ def error_response(request, status: int, code: str, message: str, details=None, 
 def handle_exception(exc, context):
     """DRF's EXCEPTION_HANDLER."""
     request = context["request"]
-    if isinstance(exc, DomainError):
+    if isinstance(exc, DomainError | WebhookError):
         status = DOMAIN_STATUS.get(exc.code, 400)
         headers = {}
         if exc.retry_after:

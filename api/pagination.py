@@ -1,4 +1,5 @@
-"""Cal.com's offset pagination: `take` (default 100, at most 250) and `skip`."""
+"""Cal.com's offset pagination: `take` (default 100 unless the view says, at most 250) and
+`skip`."""
 
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
@@ -11,15 +12,19 @@ MAX_TAKE = 250
 
 
 class TakeSkipQuery(serializers.Serializer):
-    take = serializers.IntegerField(min_value=1, max_value=MAX_TAKE, default=DEFAULT_TAKE)
+    take = serializers.IntegerField(min_value=1, max_value=MAX_TAKE, required=False)
     skip = BoundedIntegerField(min_value=0, default=0)
 
 
 class TakeSkipPagination(BasePagination):
+    """A view may set its own `default_take`."""
+
     def paginate_queryset(self, queryset, request, view=None):
         params = TakeSkipQuery(data=request.query_params)
         params.is_valid(raise_exception=True)
-        self.take, self.skip = params.validated_data["take"], params.validated_data["skip"]
+        default_take = getattr(view, "default_take", DEFAULT_TAKE)
+        self.take = params.validated_data.get("take", default_take)
+        self.skip = params.validated_data["skip"]
         self.total = queryset.count()
         return list(queryset[self.skip : self.skip + self.take])
 

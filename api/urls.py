@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("api.eventtypes.urls")),
     path("", include("api.schedules.urls")),
     path("", include("api.me.urls")),
+    path("", include("api.webhooks.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
     re_path(r"^(?P<unknown_path>.*)$", not_found_view),

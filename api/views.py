@@ -1,7 +1,7 @@
 """The base of every API view set: version check, permissions, parsing and rendering through
 the operation each action declares (api/operations.py)."""
 
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -64,6 +64,8 @@ class ApiViewSet(viewsets.ViewSet):
         status = status or op.status
         if op.output is None:
             return Response(None, status=status)
+        if isinstance(op.output, serializers.Field):  # a plain value, e.g. a message
+            return Response(op.output.to_representation(value), status=status)
         if many is None:
             many = isinstance(value, list | tuple) or op.many
         serializer = op.output(value, many=many, context={**self.output_context(), **context})

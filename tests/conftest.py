@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiKey, Membership, Team, User
 from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
+from config.celery import app as celery_app
 from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
 from tests.api.contract import assert_matches_our_document
 from tests.receiver import Receiver
@@ -29,18 +30,23 @@ WORKDAYS = range(5)
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests skip on SQLite, except in CI's PostgreSQL run where they must run."""
+    """PostgreSQL-only tests skip on SQLite, and real-worker tests without PostgreSQL and Redis,
+    except in CI's PostgreSQL run where they must run."""
     require = os.environ.get("RENDEZVOUS_REQUIRE_POSTGRES") == "1"
     database_url = os.environ.get("DATABASE_URL", "")
     on_postgres = database_url.startswith(("postgres://", "postgresql://"))
-    if require and not on_postgres:
-        raise pytest.UsageError("RENDEZVOUS_REQUIRE_POSTGRES=1 but DATABASE_URL is not PostgreSQL")
-    if on_postgres:
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    with_redis = bool(os.environ.get("REDIS_URL"))
+    if require and not (on_postgres and with_redis):
+        raise pytest.UsageError(
+            "RENDEZVOUS_REQUIRE_POSTGRES=1 needs DATABASE_URL (PostgreSQL) and REDIS_URL"
+        )
+    skip_postgres = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_worker = pytest.mark.skip(reason="needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)")
     for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_postgres)
+        if "worker" in item.keywords and not (on_postgres and with_redis):
+            item.add_marker(skip_worker)
 
 
 def utc(*args) -> datetime:
@@ -129,6 +135,19 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def factory(db):
     return Factory()
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request, settings):
+    """Tasks run in-process in every test, as in the embedded setup, even where REDIS_URL is
+    set; the tests marked `worker` run a real Celery worker against Redis instead."""
+    if "worker" in request.keywords:
+        yield
+        return
+    eager = celery_app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
 
 
 @pytest.fixture

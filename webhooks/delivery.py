@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from webhooks import retries, transport
+from webhooks.errors import SubscriptionInactive
 from webhooks.models import Attempt, Delivery, Event, Subscription, Trigger
 from webhooks.signing import Keys, signed_headers
 from webhooks.templates import JSON, render
@@ -326,7 +327,12 @@ def _update_health(subscription: Subscription, verdict, now) -> None:
 
 def redeliver(delivery: Delivery, *, now=None) -> Lease:
     """Send a delivery again now, whatever became of it; if that fails, the retry schedule
-    starts over."""
+    starts over. Refused (SubscriptionInactive) while the subscription is paused or disabled."""
+    if not delivery.subscription.active:
+        raise SubscriptionInactive(
+            "The webhook is not active; activate it before redelivering.",
+            details={"disabledReason": delivery.subscription.disabled_reason},
+        )
     now = now or timezone.now()
     token = uuid.uuid4()
     Delivery.objects.filter(pk=delivery.pk).update(

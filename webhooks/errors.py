@@ -26,3 +26,7 @@ class SubscriptionNotFound(WebhookError):
 
 class DeliveryNotFound(WebhookError):
     code = "delivery_not_found"
+
+
+class SubscriptionInactive(WebhookError):
+    code = "webhook_inactive"

@@ -1,15 +1,12 @@
 """Writing domain events to the outbox, and handing them to the delivery tasks after commit."""
 
-import logging
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 
 from webhooks.models import Event
-from webhooks.tasks import dispatch_event
-
-logger = logging.getLogger("webhooks")
+from webhooks.tasks import dispatch_event, queue_quietly
 
 
 def record_event(
@@ -42,9 +39,5 @@ def announce(event_id: int) -> None:
     at the broker, and if it is down the sweep dispatches the event later. Without a broker
     (tasks run in-process) the sweep of `manage.py run_background` is the dispatcher, so that
     no request waits for a subscriber either."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return
-    try:
-        dispatch_event.apply_async((event_id,), retry=False)
-    except Exception:  # any failure to publish (kombu and redis raise several kinds)
-        logger.warning("Event %s not queued (broker unavailable); the sweep will", event_id)
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        queue_quietly(dispatch_event, event_id)

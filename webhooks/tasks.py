@@ -7,12 +7,15 @@ queues again whatever is due and not in hand: retries that wait longer than a fe
 deliveries whose worker died, events whose task was lost because the broker was down.
 """
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 
 from webhooks import delivery
+
+logger = logging.getLogger("webhooks")
 
 # How long the sweep leaves a fresh event to its own dispatch task when tasks go through a
 # broker (without one, the sweep is the only dispatcher).
@@ -21,6 +24,17 @@ DISPATCH_GRACE = timedelta(seconds=5)
 
 def send(lease: delivery.Lease, countdown: float | None = None) -> None:
     deliver.apply_async((lease.delivery_id, lease.token), countdown=countdown)
+
+
+def queue_quietly(task, *args) -> bool:
+    """Queue a task from a request without ever holding it up: one try at the broker; False
+    when it is down (the sweep catches up later)."""
+    try:
+        task.apply_async(args, retry=False)
+    except Exception:  # any failure to publish (kombu and redis raise several kinds)
+        logger.warning("%s%s not queued (broker unavailable); the sweep will", task.name, args)
+        return False
+    return True
 
 
 @shared_task(ignore_result=True)
