@@ -30,7 +30,9 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@# Webhook deliveries and other periodic work run beside the server (no Redis needed).
+	$(PY) manage.py run_background & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv
 	$(PY) -m pytest $(ARGS)
@@ -46,7 +48,7 @@ format: venv
 # Background work against a real broker, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker
 worker: venv
 	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL, e.g. redis://127.0.0.1:6379/0" >&2; exit 2; }
-	$(VENV)/bin/celery -A config worker --loglevel INFO
+	$(VENV)/bin/celery -A config worker --pool threads --concurrency 16 --loglevel INFO
 
 beat: venv
 	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL, e.g. redis://127.0.0.1:6379/0" >&2; exit 2; }

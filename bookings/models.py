@@ -126,6 +126,9 @@ class Booking(models.Model):
     )
     attendance_confirmed_at = models.DateTimeField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    # When MEETING_STARTED and MEETING_ENDED were recorded (services/meetings.py).
+    start_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    end_announced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     ics_uid = models.CharField(max_length=255)
     ics_sequence = models.PositiveIntegerField(default=0)
@@ -145,6 +148,7 @@ class Booking(models.Model):
             models.Index(fields=["event_type", "start"]),
             models.Index(fields=["organizer", "start"]),
             models.Index(fields=["status", "start"]),
+            models.Index(fields=["status", "end"]),
             models.Index(fields=["created_at"]),
             models.Index(fields=["updated_at"]),
         ]

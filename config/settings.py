@@ -124,6 +124,7 @@ WEBHOOKS_SWEEP_SECONDS = env.float("WEBHOOKS_SWEEP_SECONDS", default=30 if REDIS
 
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "webhooks.tasks.sweep", "schedule": WEBHOOKS_SWEEP_SECONDS},
+    "bookings-announce-meetings": {"task": "bookings.tasks.announce_meetings", "schedule": 30},
 }
 
 if REDIS_URL:

@@ -84,16 +84,16 @@ class Event(models.Model):
 class SubscriptionQuerySet(models.QuerySet):
     def managed_by(self, user):
         """A host manages their own subscriptions and those of the event types they manage;
-        a team's owners and admins, the team's. The rules are Team.objects.administered_by and
-        EventType.objects.managed_by, reached through the relations, so that this app imports
-        none of the apps it serves."""
+        a team's owners and admins, the team's."""
         if user is None or not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self.all()
-        teams = self.model.team.field.related_model.objects.administered_by(user)
-        event_types = self.model.event_type.field.related_model.objects.managed_by(user)
-        return self.filter(Q(user=user) | Q(team__in=teams) | Q(event_type__in=event_types))
+        return self.filter(
+            Q(user=user)
+            | Q(team__in=teams_administered_by(user))
+            | Q(event_type__in=event_types_managed_by(user))
+        )
 
     def receiving(self, event: Event):
         """The active subscriptions whose scope covers the event and that existed when it
@@ -186,13 +186,27 @@ class Subscription(models.Model):
     @property
     def owner_label(self) -> str:
         if self.user_id:
-            return f"user {self.user}"
+            return f"Bookings of {self.user}"
         if self.team_id:
-            return f"team {self.team}"
-        return f"event type {self.event_type}"
+            return f"Team {self.team}"
+        return f"Event type {self.event_type}"
 
     def receives(self, trigger: str) -> bool:
         return trigger in self.triggers
+
+
+# The rules of who manages a team or an event type are Team.objects.administered_by and
+# EventType.objects.managed_by, reached through the relations, so that this app imports none of
+# the apps it serves.
+
+
+def teams_administered_by(user):
+    teams = Subscription.team.field.related_model.objects
+    return teams.all() if user.is_superuser else teams.administered_by(user)
+
+
+def event_types_managed_by(user):
+    return Subscription.event_type.field.related_model.objects.managed_by(user)
 
 
 class Delivery(models.Model):

@@ -21,24 +21,49 @@ FIELDS = ("subscriber_url", "active", "triggers", "secret", "payload_template", 
 def create_subscription(*, user=None, team=None, event_type=None, **values) -> Subscription:
     """A subscription of exactly one owner: a user (the bookings they organize), a team (its
     event types' bookings) or one event type. Without a secret, one is generated."""
-    if [user, team, event_type].count(None) != 2:
-        raise TypeError("A subscription has exactly one owner: a user, a team or an event type.")
-    values = {"active": True, "version": Subscription.VERSION, **values}
-    if not values.get("secret"):
-        values["secret"] = secrets.new_secret()
-    subscription = Subscription(user=user, team=team, event_type=event_type)
-    _apply(subscription, values, creating=True)
-    return _save(subscription)
+    subscription = new_subscription(user=user, team=team, event_type=event_type)
+    prepare(subscription, values)
+    return save_subscription(subscription)
 
 
 def update_subscription(subscription: Subscription, **changes) -> Subscription:
     """Change some settings. Re-activating clears why it was disabled and its failures."""
-    was_active = subscription.active
-    _apply(subscription, changes, creating=False)
+    prepare(subscription, changes)
+    return save_subscription(subscription)
+
+
+def new_subscription(*, user=None, team=None, event_type=None) -> Subscription:
+    if [user, team, event_type].count(None) != 2:
+        raise TypeError("A subscription has exactly one owner: a user, a team or an event type.")
+    return Subscription(user=user, team=team, event_type=event_type)
+
+
+def prepare(subscription: Subscription, values: dict) -> None:
+    """Check `values` and set them on the (new or existing) subscription, without saving.
+    Raises ValidationError, or DuplicateSubscription when its owner has the URL already."""
+    creating = subscription.pk is None
+    was_active = subscription.active if not creating else True
+    if creating:
+        values = {"active": True, "version": Subscription.VERSION, **values}
+        if not values.get("secret"):
+            values["secret"] = secrets.new_secret()
+    _apply(subscription, values, creating=creating)
     if subscription.active and not was_active:
         subscription.disabled_reason = ""
         subscription.failing_since = None
-    return _save(subscription)
+    if _url_taken(subscription):
+        raise DuplicateSubscription(_duplicate_message(subscription))
+
+
+def save_subscription(subscription: Subscription) -> Subscription:
+    """Save a subscription `prepare` accepted."""
+    try:
+        with transaction.atomic():
+            subscription.save()
+    except IntegrityError:
+        # Another request created the same subscription in between.
+        raise DuplicateSubscription(_duplicate_message(subscription)) from None
+    return subscription
 
 
 def delete_subscription(subscription: Subscription) -> None:
@@ -116,27 +141,18 @@ def _clean(field: str, value):
     return value
 
 
-def _save(subscription: Subscription) -> Subscription:
+def _url_taken(subscription: Subscription) -> bool:
     owner = {
         "user": subscription.user_id,
         "team": subscription.team_id,
         "event_type": subscription.event_type_id,
     }
     owner = {field: pk for field, pk in owner.items() if pk}
-    taken = (
+    return (
         Subscription.objects.filter(**owner, subscriber_url=subscription.subscriber_url)
         .exclude(pk=subscription.pk)
         .exists()
     )
-    if taken:
-        raise DuplicateSubscription(_duplicate_message(subscription))
-    try:
-        with transaction.atomic():
-            subscription.save()
-    except IntegrityError:
-        # Another request created the same subscription in between.
-        raise DuplicateSubscription(_duplicate_message(subscription)) from None
-    return subscription
 
 
 def _duplicate_message(subscription: Subscription) -> str:

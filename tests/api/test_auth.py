@@ -74,6 +74,14 @@ def test_unknown_routes_answer_in_the_envelope(db):
     assert response.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("method", ["post", "patch", "put", "delete"])
+def test_unknown_routes_answer_any_method_in_the_envelope(db, method):
+    # As a client without cookies sends them: no CSRF page in the way.
+    response = getattr(APIClient(enforce_csrf_checks=True), method)("/v2/no-such-thing", {})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
 def test_a_wrong_method_is_a_405_in_the_envelope(db):
     response = APIClient().delete("/v2/bookings")
     assert response.status_code in (401, 405)

@@ -27,10 +27,18 @@ HOST_PERMISSIONS = Q(content_type__app_label="eventtypes") | Q(
     content_type__model="apikey",
     codename__regex=r"^(view|add|change)_",
 )
-# Their bookings, and the outbox events about them (read only).
-HOST_BOOKING_PERMISSIONS = Q(
-    content_type__app_label="bookings", codename__regex=r"^(view|change)_"
-) | Q(content_type__app_label="webhooks", codename="view_event")
+# Their bookings, and the outbox events about them (read only); their webhooks, and the
+# deliveries of these (read, and sent again).
+HOST_BOOKING_PERMISSIONS = (
+    Q(content_type__app_label="bookings", codename__regex=r"^(view|change)_")
+    | Q(content_type__app_label="webhooks", codename="view_event")
+    | Q(content_type__app_label="webhooks", content_type__model="subscription")
+    | Q(
+        content_type__app_label="webhooks",
+        content_type__model__in=["delivery", "attempt"],
+        codename__regex=r"^(view|change)_",
+    )
+)
 
 INTERVIEW_QUESTIONS = [
     {
