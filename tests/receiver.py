@@ -1,7 +1,8 @@
 """A real HTTP server on 127.0.0.1 standing in for a webhook subscriber.
 
 It records every request as it arrived (path, headers, the raw body bytes) and answers with
-what the test queued (status, headers, body, delay), or 200 once the queue is empty.
+what the test queued for that path, or for any path (status, headers, body, delay), or with
+`default` (200) once nothing is queued.
 """
 
 import threading
@@ -31,6 +32,7 @@ class Receiver:
     def __init__(self):
         self.requests: list[Received] = []
         self.answers: deque[Answer] = deque()
+        self.answers_for: dict[str, deque[Answer]] = {}
         self.default = Answer()
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
@@ -45,7 +47,7 @@ class Receiver:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 with receiver.lock:
                     receiver.requests.append(Received(self.path, headers, body, time.time()))
-                    answer = receiver.answers.popleft() if receiver.answers else receiver.default
+                    answer = receiver.next_answer(self.path)
                     receiver.arrived.notify_all()
                 if answer.delay:
                     time.sleep(answer.delay)
@@ -74,9 +76,20 @@ class Receiver:
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def answer(self, *answers: Answer) -> None:
+    def answer(self, *answers: Answer, path: str | None = None) -> None:
         with self.lock:
-            self.answers.extend(answers)
+            queue = self.answers if path is None else self.answers_for.setdefault(path, deque())
+            queue.extend(answers)
+
+    def next_answer(self, path: str) -> Answer:
+        for queue in (self.answers_for.get(path), self.answers):
+            if queue:
+                return queue.popleft()
+        return self.default
+
+    def message_ids(self) -> set[str]:
+        with self.lock:
+            return {request.headers["webhook-id"] for request in self.requests}
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         """The first `count` requests, waiting up to `timeout` seconds for them."""
