@@ -349,6 +349,7 @@ def redeliver(delivery: Delivery, *, now=None) -> Lease:
 
 def ping(subscription: Subscription, *, now=None) -> Outcome:
     """A PING event sent to this subscription alone, at once; returns its attempt."""
+    sent_at = now
     now = now or timezone.now()
     with transaction.atomic():
         event = Event.objects.create(
@@ -365,7 +366,7 @@ def ping(subscription: Subscription, *, now=None) -> Outcome:
             next_attempt_at=now,
             leased_until=now + lease_time(),
         )
-    return attempt(delivery.pk, str(delivery.lease), now=now, ping=True)
+    return attempt(delivery.pk, str(delivery.lease), now=sent_at, ping=True)
 
 
 def ping_payload(subscription: Subscription, now) -> dict:
