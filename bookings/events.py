@@ -4,7 +4,8 @@
 - `booking_payload`: every BOOKING_* trigger, INSTANT_MEETING, MEETING_STARTED and
   MEETING_ENDED. Cal.com's fields (organizer, attendees, startTime, endTime, uid, bookingId,
   iCalUID, iCalSequence, status in upper case, responses, metadata, cancellationReason,
-  rescheduleUid, ...) and a few of ours (hosts, guests, recurringBookingUid, seatUid).
+  rescheduleUid, ...) and a few of ours (hosts, guests, recurringBookingUid, seatUid, and for
+  BOOKING_UPDATED `change`: what changed).
 - `no_show_payload`: BOOKING_NO_SHOW_UPDATED's own smaller shape, as in Cal.com.
 
 Load the booking with `with_output_relations()` (bookings/representation.py) first.
@@ -140,10 +141,11 @@ class BookingPayload(Output):
     hosts = HostPayload(many=True, source="host_users")
     guests = serializers.ListField(child=serializers.EmailField())
     recurringBookingUid = serializers.CharField(source="recurring_series.uid", required=False)
-    seatUid = serializers.SerializerMethodField(required=False)
+    seatUid = serializers.SerializerMethodField()
+    change = serializers.SerializerMethodField()
 
-    # Left out when there is none (a personal event type; not about a seat).
-    OPTIONAL = ("team", "seatUid")
+    # Left out when there is none (a personal event type; not about a seat; not an update).
+    OPTIONAL = ("team", "seatUid", "change")
 
     def to_representation(self, booking):
         data = super().to_representation(booking)
@@ -227,14 +229,21 @@ class BookingPayload(Output):
     def get_seatUid(self, booking) -> str | None:
         return self.context.get("seat_uid")
 
+    def get_change(self, booking) -> str | None:
+        return self.context.get("change")
+
 
 def answer(label: str, value, *, hidden: bool = False) -> dict:
     return {"label": label, "value": value, "isHidden": hidden}
 
 
-def booking_payload(booking: Booking, *, seat_uid: str | None = None) -> dict:
-    """The payload of a booking event."""
-    return BookingPayload(booking, context={"seat_uid": seat_uid}).data
+def booking_payload(
+    booking: Booking, *, seat_uid: str | None = None, change: str | None = None
+) -> dict:
+    """The payload of a booking event. `change`: what a BOOKING_UPDATED changed
+    (attendee_added, attendee_removed, guests_added, location_updated, metadata_updated,
+    note_added, seat_cancelled, ...)."""
+    return BookingPayload(booking, context={"seat_uid": seat_uid, "change": change}).data
 
 
 def no_show_payload(booking: Booking) -> dict:

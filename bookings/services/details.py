@@ -36,7 +36,8 @@ def update_location(booking, location: dict, actor: Actor):
 
 
 def add_note(booking, content: str, actor: Actor, *, private: bool = True) -> BookingNote:
-    """A note on the booking; private notes are for hosts only. History only, no outbox event."""
+    """A note on the booking; private notes are for hosts only. Outbox: BOOKING_UPDATED (for
+    the hosts' own subscribers; the note itself is read through the API)."""
     if not isinstance(content, str) or not content.strip():
         raise InvalidInput("A note needs some content.", details={"field": "content"})
     if len(content) > MAX_NOTE_LENGTH:
@@ -46,7 +47,11 @@ def add_note(booking, content: str, actor: Actor, *, private: bool = True) -> Bo
             booking=booking, author=actor.user, content=content.strip(), is_private=private
         )
         record_change(
-            booking, Action.NOTE_ADDED, actor, after={"noteId": note.pk, "private": private}
+            booking,
+            Action.NOTE_ADDED,
+            actor,
+            after={"noteId": note.pk, "private": private},
+            trigger=Trigger.BOOKING_UPDATED,
         )
         return note
 

@@ -51,17 +51,21 @@ def record_change(
     )
     triggers = [trigger] if isinstance(trigger, str) else list(trigger or ())
     for each in triggers:
-        record_booking_event(fresh, each, seat_uid=seat_uid)
+        change = action if each == Trigger.BOOKING_UPDATED else None
+        record_booking_event(fresh, each, seat_uid=seat_uid, change=change)
     return fresh
 
 
-def record_booking_event(booking: Booking, trigger: str, *, seat_uid: str | None = None):
+def record_booking_event(
+    booking: Booking, trigger: str, *, seat_uid: str | None = None, change: str | None = None
+):
     """The outbox event of `trigger` about the booking (loaded with its output relations),
-    for the subscribers of its organizer, its team and its event type."""
+    for the subscribers of its organizer, its team and its event type. `change`: what a
+    BOOKING_UPDATED changed (the history action)."""
     if trigger == Trigger.BOOKING_NO_SHOW_UPDATED:
         payload = no_show_payload(booking)
     else:
-        payload = booking_payload(booking, seat_uid=seat_uid)
+        payload = booking_payload(booking, seat_uid=seat_uid, change=change)
     event_type = booking.event_type
     return record_event(
         trigger,

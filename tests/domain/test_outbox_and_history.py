@@ -6,6 +6,7 @@ The event's payload is Cal.com's webhook payload of the booking at that moment
 disappear together.
 """
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -55,25 +56,30 @@ def events_since(event_id) -> list[Event]:
     return list(Event.objects.filter(id__gt=event_id).order_by("id"))
 
 
-def payload_of(booking, trigger=Trigger.BOOKING_CREATED, *, seat_uid=None) -> dict:
+def payload_of(
+    booking, trigger=Trigger.BOOKING_CREATED, *, seat_uid=None, change=None
+) -> dict:
     """The webhook payload of the booking now, read back from the database."""
     fresh = with_output_relations(Booking.objects.filter(pk=booking.pk)).get()
     if trigger == Trigger.BOOKING_NO_SHOW_UPDATED:
         return no_show_payload(fresh)
-    return booking_payload(fresh, seat_uid=seat_uid)
+    return booking_payload(fresh, seat_uid=seat_uid, change=change)
 
 
-def assert_one_event(since, trigger, booking, *, seat_uid=None, organizer=None):
-    [event] = assert_events(since, [trigger], booking, seat_uid=seat_uid, organizer=organizer)
+def assert_one_event(since, trigger, booking, *, seat_uid=None, organizer=None, change=None):
+    [event] = assert_events(
+        since, [trigger], booking, seat_uid=seat_uid, organizer=organizer, change=change
+    )
     return event
 
 
-def assert_events(since, triggers, booking, *, seat_uid=None, organizer=None):
+def assert_events(since, triggers, booking, *, seat_uid=None, organizer=None, change=None):
     events = events_since(since)
     assert [e.type for e in events] == triggers
     fresh = Booking.objects.select_related("event_type").get(pk=booking.pk)
     for event in events:
-        assert event.payload == payload_of(booking, event.type, seat_uid=seat_uid)
+        expected = payload_of(booking, event.type, seat_uid=seat_uid, change=change)
+        assert event.payload == expected
         key = "bookingUid" if event.type == Trigger.BOOKING_NO_SHOW_UPDATED else "uid"
         assert event.payload[key] == booking.uid
         assert event.user_id == (organizer.id if organizer else fresh.organizer_id)
@@ -326,7 +332,8 @@ def test_changing_details_records_booking_updated(factory, owner, change):
 
     action, shown = apply(booking, owner, prepared)
 
-    event = assert_one_event(since, Trigger.BOOKING_UPDATED, booking)
+    event = assert_one_event(since, Trigger.BOOKING_UPDATED, booking, change=action)
+    assert event.payload["change"] == action
     for key, value in shown.items():
         assert event.payload[key] == value
     assert_history(booking, action, actor=owner, role=ActorRole.HOST, channel=Channel.API)
@@ -345,16 +352,18 @@ def test_adding_and_removing_attendees_shows_in_the_payload(factory, event_type,
         "bo@example.com",
     ]
     assert [a["email"] for a in removed.payload["attendees"]] == ["ana@example.com"]
-    assert removed.payload == payload_of(booking)
+    assert removed.payload == payload_of(booking, change="attendee_removed")
 
 
-def test_a_note_is_history_only(factory, event_type, owner):
+def test_a_note_records_booking_updated(factory, event_type, owner):
     booking = factory.book(event_type, START).booking
     since = last_event_id()
 
     note = add_note(booking, "Prefers French", Actor.host(owner, Channel.ADMIN))
 
-    assert events_since(since) == []
+    event = assert_one_event(since, Trigger.BOOKING_UPDATED, booking, change="note_added")
+    assert event.payload["change"] == "note_added"
+    assert "Prefers French" not in json.dumps(event.payload)
     row = assert_history(
         booking, "note_added", actor=owner, role=ActorRole.HOST, channel=Channel.ADMIN
     )
@@ -439,7 +448,7 @@ def test_seats_record_created_then_updated(factory, owner):
     since = last_event_id()
     cancel_booking(first.booking, Actor.host(owner), seat_uid=first.seat_uid, now=NOW)
 
-    assert_one_event(since, Trigger.BOOKING_UPDATED, first.booking)
+    assert_one_event(since, Trigger.BOOKING_UPDATED, first.booking, change="seat_cancelled")
     assert last_history(first.booking).action == "seat_cancelled"
 
 
