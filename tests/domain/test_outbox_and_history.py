@@ -56,9 +56,7 @@ def events_since(event_id) -> list[Event]:
     return list(Event.objects.filter(id__gt=event_id).order_by("id"))
 
 
-def payload_of(
-    booking, trigger=Trigger.BOOKING_CREATED, *, seat_uid=None, change=None
-) -> dict:
+def payload_of(booking, trigger=Trigger.BOOKING_CREATED, *, seat_uid=None, change=None) -> dict:
     """The webhook payload of the booking now, read back from the database."""
     fresh = with_output_relations(Booking.objects.filter(pk=booking.pk)).get()
     if trigger == Trigger.BOOKING_NO_SHOW_UPDATED:
