@@ -61,29 +61,12 @@ def main():
     env.pop("REDIS_URL", None)
     gunicorn = None
     try:
-        python = sys.executable
-        subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        seed = subprocess.run(
-            [python, "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
         )
-        seeded = json.loads(seed.stdout.strip().splitlines()[-1])
+        seeded = seed(env, seed_script(weekdays=5, start_hour=9, end_hour=17, length=30))
         port = free_port()
-        gunicorn = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--workers",
-                str(args.workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+        gunicorn = start_gunicorn(env, args.workers, port)
         wait_for_port(port)
         print(
             f"gunicorn {args.workers} workers, PostgreSQL, {CLIENTS} concurrent clients, "
@@ -100,7 +83,11 @@ def main():
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-SEED = """
+def seed_script(*, weekdays: int, start_hour: int, end_hour: int, length: int) -> str:
+    """Python that seeds a host (hours start_hour-end_hour UTC on the first `weekdays` days of
+    the week; end 0 is midnight), an event type of `length` minutes and an API key, and prints
+    {"eventTypeId", "key"}."""
+    return f"""
 import json, os, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
@@ -109,14 +96,45 @@ from accounts.models import ApiKey, User
 from eventtypes.models import EventType, Schedule, WeeklyAvailability
 host = User.objects.create_user("bench", "bench@example.com", name="Bench Host")
 schedule = Schedule.objects.create(owner=host, time_zone="UTC", is_default=True)
-for day in range(5):
-    WeeklyAvailability.objects.create(schedule=schedule, weekday=day, start_time=time(9),
-                                      end_time=time(17))
-event_type = EventType.objects.create(owner=host, slug="intro", title="Intro",
-                                      length_minutes=30, minimum_booking_notice=0)
+for day in range({weekdays}):
+    WeeklyAvailability.objects.create(schedule=schedule, weekday=day,
+                                      start_time=time({start_hour}), end_time=time({end_hour}))
+event_type = EventType.objects.create(owner=host, slug="bench", title="Bench",
+                                      length_minutes={length}, minimum_booking_notice=0)
 _, key = ApiKey.issue(host, name="bench")
-print(json.dumps({"eventTypeId": event_type.id, "key": key}))
+print(json.dumps({{"eventTypeId": event_type.id, "key": key}}))
 """
+
+
+def seed(env, script: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def start_gunicorn(env, workers: int, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def free_port() -> int:

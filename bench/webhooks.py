@@ -36,7 +36,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api import free_port, wait_for_port  # noqa: E402
+from bench.api import free_port, seed, seed_script, start_gunicorn, wait_for_port  # noqa: E402
 from bench.setup import percentile  # noqa: E402
 
 CLIENT_THREADS = 8
@@ -123,29 +123,10 @@ def main():
         )
         python = sys.executable
         subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        seed = subprocess.run(
-            [python, "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-        )
-        seeded = json.loads(seed.stdout.strip().splitlines()[-1])
+        # Every day, all day: enough 15-minute slots for any number of bookings.
+        seeded = seed(env, seed_script(weekdays=7, start_hour=0, end_hour=0, length=15))
         port = free_port()
-        processes.append(
-            subprocess.Popen(
-                [
-                    python,
-                    "-m",
-                    "gunicorn",
-                    "config.wsgi",
-                    "--workers",
-                    str(args.workers),
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-            )
-        )
+        processes.append(start_gunicorn(env, args.workers, port))
         worker_log = open(Path(scratch.name) / "worker.log", "w")  # noqa: SIM115
         processes.append(
             subprocess.Popen(
@@ -198,25 +179,6 @@ def main():
         with psycopg.connect(args.server, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         scratch.cleanup()
-
-
-SEED = """
-import json, os, django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup()
-from datetime import time
-from accounts.models import ApiKey, User
-from eventtypes.models import EventType, Schedule, WeeklyAvailability
-host = User.objects.create_user("bench", "bench@example.com", name="Bench Host")
-schedule = Schedule.objects.create(owner=host, time_zone="UTC", is_default=True)
-for day in range(7):
-    WeeklyAvailability.objects.create(schedule=schedule, weekday=day, start_time=time(0),
-                                      end_time=time(0))
-event_type = EventType.objects.create(owner=host, slug="quick", title="Quick",
-                                      length_minutes=15, minimum_booking_notice=0)
-_, key = ApiKey.issue(host, name="bench")
-print(json.dumps({"eventTypeId": event_type.id, "key": key}))
-"""
 
 
 def subscribe(port, key, url):

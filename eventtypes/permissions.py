@@ -39,6 +39,15 @@ def readable_event_type(user, event_type_id: int, queryset=None) -> EventType:
     return event_type
 
 
+def own_event_type(user, event_type_id: int) -> EventType:
+    """An event type the user manages; to anyone else, a team member who may read it included,
+    it does not exist (EventTypeNotFound)."""
+    event_type = EventType.objects.managed_by(user).filter(pk=event_type_id).first()
+    if event_type is None:
+        raise EventTypeNotFound(f"Event type with id {event_type_id} not found.")
+    return event_type
+
+
 def managed_event_type(user, event_type_id: int, queryset=None) -> EventType:
     """An event type the user may change; a team member who may only read gets NotTeamAdmin."""
     event_type = readable_event_type(user, event_type_id, queryset)
@@ -50,8 +59,17 @@ def managed_event_type(user, event_type_id: int, queryset=None) -> EventType:
 
 
 def member_team(user, team_id: int) -> Team:
-    teams = Team.objects.all() if user.is_superuser else Team.objects.with_member(user)
-    team = teams.filter(pk=team_id).first()
+    return _find_team(Team.objects.with_member(user), user, team_id)
+
+
+def own_team(user, team_id: int) -> Team:
+    """A team the user owns or administers; to anyone else, members included, it does not
+    exist (TeamNotFound)."""
+    return _find_team(Team.objects.administered_by(user), user, team_id)
+
+
+def _find_team(teams, user, team_id: int) -> Team:
+    team = (Team.objects.all() if user.is_superuser else teams).filter(pk=team_id).first()
     if team is None:
         raise TeamNotFound(f"Team with id {team_id} not found.")
     return team

@@ -12,7 +12,6 @@ from django.db.models import Prefetch
 from rest_framework import serializers
 from rest_framework.decorators import action
 
-from accounts.models import Team
 from api.operations import operation
 from api.views import ApiViewSet
 from api.webhooks.serializers import (
@@ -24,8 +23,7 @@ from api.webhooks.serializers import (
     WebhookInput,
     WebhookListQuery,
 )
-from eventtypes.errors import EventTypeNotFound, TeamNotFound
-from eventtypes.models import EventType
+from eventtypes import permissions
 from webhooks import delivery, subscriptions, tasks
 from webhooks.errors import DeliveryNotFound, SubscriptionNotFound
 from webhooks.models import Attempt, Delivery, Subscription
@@ -38,21 +36,6 @@ def find_webhook(webhooks, webhook_id: int) -> Subscription:
     if subscription is None:
         raise SubscriptionNotFound(f"Webhook with id {webhook_id} not found.")
     return subscription
-
-
-def managed_event_type(user, event_type_id: int) -> EventType:
-    event_type = EventType.objects.managed_by(user).filter(pk=event_type_id).first()
-    if event_type is None:
-        raise EventTypeNotFound(f"Event type with id {event_type_id} not found.")
-    return event_type
-
-
-def administered_team(user, team_id: int) -> Team:
-    teams = Team.objects.all() if user.is_superuser else Team.objects.administered_by(user)
-    team = teams.filter(pk=team_id).first()
-    if team is None:
-        raise TeamNotFound(f"Team with id {team_id} not found.")
-    return team
 
 
 def with_attempts(deliveries):
@@ -208,7 +191,8 @@ class UserWebhookViewSet(ScopedWebhooks):
 
 class EventTypeWebhookViewSet(ScopedWebhooks):
     def owner(self) -> dict:
-        return {"event_type": managed_event_type(self.request.user, self.kwargs["event_type_id"])}
+        event_type_id = self.kwargs["event_type_id"]
+        return {"event_type": permissions.own_event_type(self.request.user, event_type_id)}
 
     @operation(
         "listEventTypeWebhooks",
@@ -264,7 +248,7 @@ class EventTypeWebhookViewSet(ScopedWebhooks):
 
 class TeamWebhookViewSet(ScopedWebhooks):
     def owner(self) -> dict:
-        return {"team": administered_team(self.request.user, self.kwargs["team_id"])}
+        return {"team": permissions.own_team(self.request.user, self.kwargs["team_id"])}
 
     @operation("listTeamWebhooks", query=WebhookListQuery, output=TeamWebhookOutput, paginated=True)
     def list(self, request, team_id):
