@@ -48,6 +48,7 @@ DOMAIN_STATUS = {
     "delivery_not_found": 404,
     "webhook_exists": 409,
     "webhook_inactive": 409,
+    "delivery_in_progress": 409,
 }
 
 DRF_CODES = {

@@ -87,10 +87,12 @@ class HostPayload(Output):
     timeZone = serializers.CharField(source="time_zone")
 
 
-class TeamPayload(Output):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    members = HostPayload(many=True, source="members.all")
+class TeamPayload(serializers.Serializer):
+    """The team and, as Cal.com's `team.members`, the booking's hosts (not the whole team)."""
+
+    id = serializers.IntegerField(source="event_type.team.id")
+    name = serializers.CharField(source="event_type.team.name")
+    members = HostPayload(many=True, source="host_users")
 
 
 class BookingPayload(Output):
@@ -218,7 +220,7 @@ class BookingPayload(Output):
         event_type = booking.event_type
         if not (event_type and event_type.team_id):
             return None
-        return TeamPayload(event_type.team).data
+        return TeamPayload(booking).data
 
     def get_metadata(self, booking) -> dict:
         metadata = dict(booking.metadata or {})

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from webhooks import delivery, subscriptions, tasks
-from webhooks.errors import DuplicateSubscription, SubscriptionInactive
+from webhooks.errors import DeliveryInProgress, DuplicateSubscription, SubscriptionInactive
 from webhooks.models import (
     Attempt,
     Delivery,
@@ -26,6 +26,8 @@ from webhooks.models import (
 )
 from webhooks.secrets import hint
 
+# Pings are sent while the page waits, each up to the subscriber's deadline.
+MAX_PINGS = 5
 FIRED_TRIGGERS = [
     (value, f"{label} ({value})") for value, label in Trigger.choices if value != "PING"
 ]
@@ -96,7 +98,7 @@ class SubscriptionForm(forms.ModelForm):
             _, owner = self.owners[self.cleaned_data["owner"]]
             self.instance = subscriptions.new_subscription(**owner)
         try:
-            subscriptions.prepare(self.instance, values)
+            self.changed_fields = subscriptions.prepare(self.instance, values)
         except forms.ValidationError as error:
             self._update_errors(error)
         except DuplicateSubscription as error:
@@ -160,7 +162,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         ]
 
     def save_model(self, request, obj, form, change):
-        subscriptions.save_subscription(obj)
+        subscriptions.save_subscription(obj, form.changed_fields if change else None)
         if not change:
             self.message_user(
                 request,
@@ -172,8 +174,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         subscriptions.delete_subscription(obj)
 
     def delete_queryset(self, request, queryset):
-        for subscription in queryset:
-            subscriptions.delete_subscription(subscription)
+        subscriptions.delete_subscriptions(queryset)
 
     @admin.display(description="Events of")
     def owner_label(self, subscription):
@@ -200,6 +201,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send a ping to the selected webhooks", permissions=["change"])
     def send_ping(self, request, queryset):
+        if queryset.count() > MAX_PINGS:
+            self.message_user(
+                request, f"Ping at most {MAX_PINGS} webhooks at a time.", messages.ERROR
+            )
+            return
         for subscription in queryset:
             outcome = delivery.ping(subscription)
             attempt = outcome.attempt
@@ -226,10 +232,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
     @admin.action(description="Give the selected webhooks a new secret", permissions=["change"])
     def rotate(self, request, queryset):
         for subscription in queryset:
-            subscriptions.rotate_secret(subscription)
+            rotated = subscriptions.rotate_secret(subscription)
             self.message_user(
                 request,
-                f"New secret of {subscription}, shown this once: {subscription.secret} "
+                f"New secret of {rotated}, shown this once: {rotated.secret} "
                 "(the old one signs too for 24 hours).",
                 messages.WARNING,
             )
@@ -326,9 +332,8 @@ class DeliveryAdmin(admin.ModelAdmin):
     def redeliver(self, request, queryset):
         for found in queryset.select_related("subscription"):
             try:
-                lease = delivery.redeliver(found)
-            except SubscriptionInactive as error:
+                tasks.redeliver_now(found)
+            except (SubscriptionInactive, DeliveryInProgress) as error:
                 self.message_user(request, f"Delivery {found.pk}: {error.message}", messages.ERROR)
                 continue
-            tasks.queue_quietly(tasks.deliver, lease.delivery_id, lease.token)
             self.message_user(request, f"Delivery {found.pk} is being sent again.")

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from webhooks import retries, transport
-from webhooks.errors import SubscriptionInactive
+from webhooks.errors import DeliveryInProgress, SubscriptionInactive
 from webhooks.models import Attempt, Delivery, Event, Subscription, Trigger
 from webhooks.signing import Keys, signed_headers
 from webhooks.templates import JSON, render
@@ -36,6 +36,8 @@ EXCERPT_BYTES = 1024
 READ_LIMIT = 65536
 SECRET_OVERLAP = timedelta(hours=24)
 DISABLE_AFTER = timedelta(days=5)
+# Longer than the longest wait between retries (24 h + 10 %): a quieter gap ends a streak.
+STREAK_GAP = timedelta(hours=30)
 # Waits up to this long are left to a countdown task; longer ones to the sweep.
 SHORT_WAIT = timedelta(minutes=5)
 
@@ -102,13 +104,15 @@ def undispatched(*, now=None, grace: timedelta, limit: int = 500) -> list[int]:
 
 
 def claim_due(*, now=None, limit: int = 500) -> list[Lease]:
-    """Lease the deliveries that are due and not held by a live lease."""
+    """Lease the deliveries that are due and not held by a live lease. Those of a paused or
+    disabled subscription wait until it is active again."""
     now = now or timezone.now()
     with transaction.atomic():
         due = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
             .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+            .filter(subscription__active=True)
             .order_by("next_attempt_at")
         )
         ids = list(due.values_list("pk", flat=True)[:limit])
@@ -157,12 +161,12 @@ def attempt(
     token: str,
     *,
     now=None,
-    ping: bool = False,
     countdown_retries: bool = False,
 ) -> Outcome | None:
     """Send the delivery if the lease `token` still holds it; None when it does not (done,
-    or another task has it). A ping is sent even to a paused subscription, never retried,
-    and leaves the subscription's health alone.
+    or another task has it) or when its subscription is paused (it waits, leased to nobody).
+    A PING is sent even to a paused subscription, never retried, and leaves the subscription's
+    health alone.
 
     countdown_retries: a retry due within SHORT_WAIT is leased to the caller, who schedules
     it (Outcome.retry); otherwise every retry is left to the sweep."""
@@ -174,11 +178,15 @@ def attempt(
         return None
     delivery = Delivery.objects.select_related("event", "subscription").get(pk=delivery_id)
     subscription = delivery.subscription
+    ping = delivery.event.type == Trigger.PING
     if not subscription.active and not ping:
-        reason = subscription.disabled_reason or "The subscription is paused."
-        sent = Sent(error=f"Not sent: {reason}", refused=True)
-        return _record(delivery_id, token, now, sent, final=True, health=False)
-    sent = send(delivery.event, subscription, now)
+        Delivery.objects.filter(pk=delivery_id, lease=token).update(lease=None, leased_until=None)
+        return None
+    try:
+        sent = send(delivery.event, subscription, now)
+    except Exception as error:  # a bug must cost one failed attempt, not a delivery stuck forever
+        logger.exception("Sending delivery %s failed unexpectedly", delivery_id)
+        sent = Sent(error=f"Not sent: {type(error).__name__} (an error of ours)")
     return _record(
         delivery_id,
         token,
@@ -217,7 +225,8 @@ def send(event: Event, subscription: Subscription, now) -> Sent:
         return Sent(error=str(problem), duration_ms=_since(started))
     return Sent(
         status=answer.status,
-        excerpt=answer.body[:EXCERPT_BYTES].decode("utf-8", errors="replace"),
+        # Text columns take no NUL character (PostgreSQL); a binary answer is shown as text.
+        excerpt=answer.body[:EXCERPT_BYTES].decode("utf-8", errors="replace").replace("\0", ""),
         duration_ms=_since(started),
         retry_after=retries.parse_retry_after(answer.headers.get("retry-after"), now),
     )
@@ -281,7 +290,7 @@ def _record(
         )
         delivery.save()
         if health:
-            _update_health(subscription, verdict, now)
+            _update_health(subscription.pk, verdict, now)
     return Outcome(attempt_row, delivery, retry, wait if retry else None)
 
 
@@ -300,26 +309,33 @@ def _failure_reason(verdict, sent: Sent, delivery) -> str:
     return f"No success after {delivery.round_attempts} attempts over about three days."
 
 
-def _update_health(subscription: Subscription, verdict, now) -> None:
-    """A success clears the failure streak; a 410 or five days of nothing but failures
-    disable the subscription (the admin shows why)."""
-    subscriptions = Subscription.objects.filter(pk=subscription.pk)
+def _update_health(subscription_id: int, verdict, now) -> None:
+    """A success ends a failure streak; a 410, or five days of nothing but failures, disables
+    the subscription (the admin shows why). A streak ends when a day and more passes without an
+    attempt: a subscriber that failed once last week and once today has not been failing for
+    five days."""
+    subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
     if verdict == retries.Verdict.DELIVERED:
-        subscriptions.exclude(failing_since=None).update(failing_since=None)
-        return
-    if verdict == retries.Verdict.DISABLE:
-        reason = f"Disabled on {now:%Y-%m-%d %H:%M} UTC: the subscriber answered 410 Gone."
-        subscriptions.update(active=False, disabled_reason=reason, updated_at=now)
-        return
-    failing_since = subscription.failing_since or now
-    if subscription.failing_since is None:
-        subscriptions.update(failing_since=now)
-    if now - failing_since >= DISABLE_AFTER and subscription.active:
-        reason = (
-            f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every delivery failed since "
-            f"{failing_since:%Y-%m-%d %H:%M} UTC."
+        subscription.failing_since = subscription.last_failure_at = None
+    elif verdict == retries.Verdict.DISABLE:
+        subscription.active = False
+        subscription.disabled_reason = (
+            f"Disabled on {now:%Y-%m-%d %H:%M} UTC: the subscriber answered 410 Gone."
         )
-        subscriptions.update(active=False, disabled_reason=reason, updated_at=now)
+    else:
+        last = subscription.last_failure_at
+        if subscription.failing_since is None or last is None or now - last > STREAK_GAP:
+            subscription.failing_since = now
+        subscription.last_failure_at = now
+        if now - subscription.failing_since >= DISABLE_AFTER and subscription.active:
+            subscription.active = False
+            subscription.disabled_reason = (
+                f"Disabled on {now:%Y-%m-%d %H:%M} UTC: every delivery failed since "
+                f"{subscription.failing_since:%Y-%m-%d %H:%M} UTC."
+            )
+    subscription.save(
+        update_fields=["active", "disabled_reason", "failing_since", "last_failure_at"]
+    )
 
 
 # --- Acting on a delivery by hand -----------------------------------------------------------
@@ -327,46 +343,58 @@ def _update_health(subscription: Subscription, verdict, now) -> None:
 
 def redeliver(delivery: Delivery, *, now=None) -> Lease:
     """Send a delivery again now, whatever became of it; if that fails, the retry schedule
-    starts over. Refused (SubscriptionInactive) while the subscription is paused or disabled."""
+    starts over. Refused while the subscription is paused or disabled (SubscriptionInactive) and
+    while an attempt is being made (DeliveryInProgress)."""
+    now = now or timezone.now()
     if not delivery.subscription.active:
         raise SubscriptionInactive(
             "The webhook is not active; activate it before redelivering.",
             details={"disabledReason": delivery.subscription.disabled_reason},
         )
-    now = now or timezone.now()
     token = uuid.uuid4()
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.PENDING,
-        next_attempt_at=now,
-        lease=token,
-        leased_until=now + lease_time(),
-        round_attempts=0,
-        failure_reason="",
-        finished_at=None,
+    in_flight = Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now, leased_until__gte=now)
+    taken = (
+        Delivery.objects.filter(pk=delivery.pk)
+        .exclude(in_flight)
+        .update(
+            status=Delivery.Status.PENDING,
+            next_attempt_at=now,
+            lease=token,
+            leased_until=now + lease_time(),
+            round_attempts=0,
+            failure_reason="",
+            finished_at=None,
+        )
     )
+    if not taken:
+        raise DeliveryInProgress(
+            "This delivery is being sent right now; look at its attempts in a moment.",
+            details={"deliveryId": delivery.pk},
+        )
     return Lease(delivery.pk, str(token))
 
 
 def ping(subscription: Subscription, *, now=None) -> Outcome:
     """A PING event sent to this subscription alone, at once; returns its attempt."""
-    sent_at = now
-    now = now or timezone.now()
+    created_at = now or timezone.now()
+    token = uuid.uuid4()
     with transaction.atomic():
         event = Event.objects.create(
             type=Trigger.PING,
-            payload=ping_payload(subscription, now),
+            payload=ping_payload(subscription, created_at),
             user_id=subscription.user_id,
             team_id=subscription.team_id,
             event_type_id=subscription.event_type_id,
-            dispatched_at=now,
+            dispatched_at=created_at,
         )
         delivery = Delivery.objects.create(
             event=event,
             subscription=subscription,
-            next_attempt_at=now,
-            leased_until=now + lease_time(),
+            next_attempt_at=created_at,
+            lease=token,
+            leased_until=created_at + lease_time(),
         )
-    return attempt(delivery.pk, str(delivery.lease), now=sent_at, ping=True)
+    return attempt(delivery.pk, str(token), now=now)
 
 
 def ping_payload(subscription: Subscription, now) -> dict:

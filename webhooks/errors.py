@@ -30,3 +30,7 @@ class DeliveryNotFound(WebhookError):
 
 class SubscriptionInactive(WebhookError):
     code = "webhook_inactive"
+
+
+class DeliveryInProgress(WebhookError):
+    code = "delivery_in_progress"

@@ -146,6 +146,7 @@ class Subscription(models.Model):
     failing_since = models.DateTimeField(
         null=True, blank=True, help_text="Since when every attempt has failed"
     )
+    last_failure_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import transaction
 
 from webhooks.models import Event
-from webhooks.tasks import dispatch_event, queue_quietly
+from webhooks.publishing import publisher
+from webhooks.tasks import dispatch_event
 
 
 def record_event(
@@ -35,9 +36,9 @@ def record_event(
 
 
 def announce(event_id: int) -> None:
-    """Queue the event's dispatch. Never holds up the request that made the change: one try
-    at the broker, and if it is down the sweep dispatches the event later. Without a broker
-    (tasks run in-process) the sweep of `manage.py run_background` is the dispatcher, so that
-    no request waits for a subscriber either."""
+    """Queue the event's dispatch, never holding up the request that made the change
+    (webhooks/publishing.py). Without a broker (tasks run in-process) the sweep of
+    `manage.py run_background` is the dispatcher, so that no request waits for a subscriber
+    either."""
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        queue_quietly(dispatch_event, event_id)
+        publisher.submit(dispatch_event, event_id)

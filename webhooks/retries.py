@@ -66,15 +66,18 @@ def wait_after(
 
 
 def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
+    """Seconds or an HTTP date; None for anything else (a subscriber's header is not trusted to
+    be well formed). Never more than a day."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return timedelta(seconds=int(value))
+    if value.isascii() and value.isdigit():
+        seconds = min(int(value), int(LONGEST_RETRY_AFTER.total_seconds()))
+        return timedelta(seconds=seconds)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment.tzinfo is None:
         return None
-    return max(moment - now, timedelta(0))
+    return min(max(moment - now, timedelta(0)), LONGEST_RETRY_AFTER)

@@ -51,4 +51,6 @@ def secret_problem(secret: str) -> str | None:
 
 def hint(secret: str) -> str:
     """Enough of a secret to tell which one it is, never enough to use it."""
-    return secret[: len(PREFIX) + 4] + "…" if secret.startswith(PREFIX) else secret[:2] + "…"
+    if secret.startswith(PREFIX):
+        return secret[: len(PREFIX) + 4] + "…"
+    return f"a secret of your own ({len(secret)} characters)"

@@ -27,9 +27,12 @@ def create_subscription(*, user=None, team=None, event_type=None, **values) -> S
 
 
 def update_subscription(subscription: Subscription, **changes) -> Subscription:
-    """Change some settings. Re-activating clears why it was disabled and its failures."""
-    prepare(subscription, changes)
-    return save_subscription(subscription)
+    """Change some settings, and only those (a concurrent change of others, e.g. a 410 that
+    disables it, is kept). Re-activating clears why it was disabled and its failures."""
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        changed = prepare(subscription, changes)
+        return save_subscription(subscription, changed)
 
 
 def new_subscription(*, user=None, team=None, event_type=None) -> Subscription:
@@ -38,9 +41,10 @@ def new_subscription(*, user=None, team=None, event_type=None) -> Subscription:
     return Subscription(user=user, team=team, event_type=event_type)
 
 
-def prepare(subscription: Subscription, values: dict) -> None:
-    """Check `values` and set them on the (new or existing) subscription, without saving.
-    Raises ValidationError, or DuplicateSubscription when its owner has the URL already."""
+def prepare(subscription: Subscription, values: dict) -> list[str]:
+    """Check `values` and set them on the (new or existing) subscription, without saving;
+    returns the fields it set. Raises ValidationError, or DuplicateSubscription when its owner
+    has the URL already."""
     creating = subscription.pk is None
     was_active = subscription.active if not creating else True
     if creating:
@@ -48,18 +52,22 @@ def prepare(subscription: Subscription, values: dict) -> None:
         if not values.get("secret"):
             values["secret"] = secrets.new_secret()
     _apply(subscription, values, creating=creating)
+    changed = list(values)
     if subscription.active and not was_active:
         subscription.disabled_reason = ""
-        subscription.failing_since = None
+        subscription.failing_since = subscription.last_failure_at = None
+        changed += ["disabled_reason", "failing_since", "last_failure_at"]
     if _url_taken(subscription):
         raise DuplicateSubscription(_duplicate_message(subscription))
+    return changed
 
 
-def save_subscription(subscription: Subscription) -> Subscription:
-    """Save a subscription `prepare` accepted."""
+def save_subscription(subscription: Subscription, fields: list[str] | None = None) -> Subscription:
+    """Save a subscription `prepare` accepted: a new one whole, an existing one's `fields`."""
+    update_fields = [*fields, "updated_at"] if fields is not None and subscription.pk else None
     try:
         with transaction.atomic():
-            subscription.save()
+            subscription.save(update_fields=update_fields)
     except IntegrityError:
         # Another request created the same subscription in between.
         raise DuplicateSubscription(_duplicate_message(subscription)) from None
@@ -71,9 +79,20 @@ def delete_subscription(subscription: Subscription) -> None:
     subscription.delete()
 
 
+def delete_subscriptions(subscriptions) -> int:
+    """Every subscription of a queryset, as delete_subscription does; returns how many."""
+    gone = list(subscriptions)
+    for subscription in gone:
+        delete_subscription(subscription)
+    return len(gone)
+
+
+@transaction.atomic
 def rotate_secret(subscription: Subscription, *, now=None) -> Subscription:
-    """A new generated secret; for 24 hours requests are signed with the old one as well."""
+    """A new generated secret; for 24 hours requests are signed with the old one as well.
+    Locks the subscription, so that two rotations at once keep the secret in between."""
     now = now or timezone.now()
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
     subscription.previous_secret = subscription.secret
     subscription.previous_secret_expires_at = now + delivery.SECRET_OVERLAP
     subscription.secret = secrets.new_secret()

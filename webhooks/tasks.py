@@ -14,6 +14,7 @@ from celery import shared_task
 from django.conf import settings
 
 from webhooks import delivery
+from webhooks.publishing import publisher
 
 logger = logging.getLogger("webhooks")
 
@@ -26,15 +27,14 @@ def send(lease: delivery.Lease, countdown: float | None = None) -> None:
     deliver.apply_async((lease.delivery_id, lease.token), countdown=countdown)
 
 
-def queue_quietly(task, *args) -> bool:
-    """Queue a task from a request without ever holding it up: one try at the broker; False
-    when it is down (the sweep catches up later)."""
-    try:
-        task.apply_async(args, retry=False)
-    except Exception:  # any failure to publish (kombu and redis raise several kinds)
-        logger.warning("%s%s not queued (broker unavailable); the sweep will", task.name, args)
-        return False
-    return True
+def redeliver_now(found: delivery.Delivery) -> None:
+    """Send a delivery again (webhooks/delivery.py redeliver): queued for a worker, or, without
+    a broker, sent here and now, as a ping is, so that the answer can show the attempt."""
+    lease = delivery.redeliver(found)
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        deliver(lease.delivery_id, lease.token)
+    else:
+        publisher.submit(deliver, lease.delivery_id, lease.token)
 
 
 @shared_task(ignore_result=True)
@@ -53,9 +53,23 @@ def deliver(delivery_id: int, token: str) -> None:
 
 @shared_task(ignore_result=True)
 def sweep() -> None:
+    """Each event and each delivery on its own: one that fails is logged and tried at the next
+    sweep, and does not hold up the others."""
     grace = timedelta(0) if settings.CELERY_TASK_ALWAYS_EAGER else DISPATCH_GRACE
     for event_id in delivery.undispatched(grace=grace):
-        for lease in delivery.dispatch(event_id):
-            send(lease)
+        try:
+            leases = delivery.dispatch(event_id)
+        except Exception:  # logged; the event stays undispatched for the next sweep
+            logger.exception("Dispatching event %s failed", event_id)
+            continue
+        for lease in leases:
+            _send_isolated(lease)
     for lease in delivery.claim_due():
+        _send_isolated(lease)
+
+
+def _send_isolated(lease: delivery.Lease) -> None:
+    try:
         send(lease)
+    except Exception:  # logged; the lease runs out and the next sweep claims it again
+        logger.exception("Sending delivery %s failed", lease.delivery_id)

@@ -1,21 +1,32 @@
 """Sending one webhook request: POST, a deadline, no redirects, public addresses only.
 
 - Only `http` and `https` URLs.
-- The whole exchange (connecting, sending, reading the answer) has one deadline.
+- One deadline for the whole exchange: resolving the name, connecting, sending and reading
+  the answer. When it passes, the connection is shut, however slowly the other side trickles.
 - A redirect is an answer like any other: it is never followed.
 - At most `read_limit` bytes of the answer are read.
-- Unless private networks are allowed, the address actually connected to must be public:
-  loopback, private, link-local, multicast, reserved and unspecified addresses are refused
-  after the TCP connection is made and before a byte is sent, so a name that resolves to an
-  internal address (or starts to) cannot be used to reach one.
+- Unless private networks are allowed, the name is resolved first and only public addresses
+  are connected to (never loopback, private, link-local, shared, multicast, reserved or
+  unspecified ones, nor IPv6 addresses wrapping such an IPv4 address); the address actually
+  connected to is checked again before a byte is sent. Nothing is connected to otherwise, so an
+  internal address cannot be probed through a webhook.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as ResolveTimeout
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
+
+# Name lookups run here so that a slow resolver cannot outlast the deadline.
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-dns")
+# What stays as it is when a path or query is sent (everything else is percent-encoded).
+_URL_SAFE = "/%:@!$&'()*+,;=-._~?"
 
 
 class RequestRefused(Exception):
@@ -33,21 +44,20 @@ class Answer:
     body: bytes
 
 
-def is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return (
-        address.is_private
-        or address.is_loopback
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = [address.ipv4_mapped, address.sixtofour, *(address.teredo or ())]
+        if any(inner is not None and not is_public(inner) for inner in embedded):
+            return False
+        if address.ipv4_mapped is not None:
+            return is_public(address.ipv4_mapped)
+    return address.is_global and not address.is_multicast
 
 
 def url_problem(url: str) -> str | None:
     """What is wrong with a subscriber URL before anything is resolved, or None."""
+    if any(character.isspace() or ord(character) < 32 for character in url):
+        return "The URL cannot contain spaces or control characters."
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port out of range
@@ -59,6 +69,10 @@ def url_problem(url: str) -> str | None:
         return "The URL has no host."
     if parts.username or parts.password:
         return "The URL cannot carry a user name or password."
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        return "The host name is not valid."
     return None
 
 
@@ -68,24 +82,38 @@ def literal_internal_host(url: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        return is_internal(ipaddress.ip_address(host))
+        return not is_public(ipaddress.ip_address(host))
     except ValueError:
         return False
 
 
-class _CheckedConnection(http.client.HTTPConnection):
+class _PinnedConnection(http.client.HTTPConnection):
+    """Connects to one of `addresses` (resolved and checked beforehand), never to whatever the
+    name resolves to by then, and checks the peer once more."""
+
+    addresses: list = []
     allow_internal = False
 
     def connect(self):
-        super().connect()
+        error = None
+        for address in self.addresses:
+            try:
+                self.sock = socket.create_connection((address, self.port), self.timeout)
+                break
+            except OSError as failure:
+                error = failure
+        else:
+            raise error or OSError("No address to connect to.")
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         peer = ipaddress.ip_address(self.sock.getpeername()[0].split("%")[0])
-        if not self.allow_internal and is_internal(peer):
+        if not self.allow_internal and not is_public(peer):
             self.sock.close()
             raise RequestRefused(f"{peer} is not a public address.")
 
 
-class _CheckedHTTPSConnection(http.client.HTTPSConnection, _CheckedConnection):
-    """HTTPSConnection.connect() calls the checked TCP connect, then starts TLS."""
+class _PinnedHTTPSConnection(http.client.HTTPSConnection, _PinnedConnection):
+    """HTTPSConnection.connect() calls the pinned TCP connect, then starts TLS with the URL's
+    host name (its certificate and SNI)."""
 
 
 def post(
@@ -101,41 +129,73 @@ def post(
     if problem:
         raise RequestRefused(problem)
     parts = urlsplit(url)
-    connection_class = _CheckedHTTPSConnection if parts.scheme == "https" else _CheckedConnection
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
-    connection.allow_internal = allow_internal
+    https = parts.scheme == "https"
+    port = parts.port or (443 if https else 80)
     deadline = time.monotonic() + timeout
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    addresses = _resolve(parts.hostname, port, deadline)
+    if not allow_internal:
+        addresses = [a for a in addresses if is_public(ipaddress.ip_address(a))]
+        if not addresses:
+            raise RequestRefused(f"{parts.hostname} has no public address.")
+    connection_class = _PinnedHTTPSConnection if https else _PinnedConnection
+    connection = connection_class(parts.hostname, port, timeout=_remaining(deadline))
+    connection.addresses, connection.allow_internal = addresses, allow_internal
+    target = quote(parts.path or "/", safe=_URL_SAFE)
+    if parts.query:
+        target += "?" + quote(parts.query, safe=_URL_SAFE)
+    # The watchdog shuts the connection at the deadline, whatever call is waiting on it.
+    watchdog = threading.Timer(_remaining(deadline), _shut, args=(connection,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        connection.connect()
-        _shorten_timeout(connection, deadline)
         connection.request("POST", target, body=body, headers=headers)
-        _shorten_timeout(connection, deadline)
         response = connection.getresponse()
         answer_headers = {name.lower(): value for name, value in response.getheaders()}
         chunks, size = [], 0
         while size < read_limit:
-            _shorten_timeout(connection, deadline)
             chunk = response.read1(min(65536, read_limit - size))
             if not chunk:
                 break
             chunks.append(chunk)
             size += len(chunk)
+        if time.monotonic() >= deadline:
+            raise TimeoutError("timed out")
         return Answer(response.status, answer_headers, b"".join(chunks))
     except RequestRefused:
         raise
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        if time.monotonic() >= deadline:
+            raise RequestFailed("No answer before the deadline.") from error
         raise RequestFailed(_describe(error)) from error
     finally:
+        watchdog.cancel()
         connection.close()
 
 
-def _shorten_timeout(connection, deadline: float) -> None:
+def _resolve(host: str, port: int, deadline: float) -> list[str]:
+    try:
+        host = host.encode("idna").decode()
+        found = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+        records = found.result(timeout=_remaining(deadline))
+    except ResolveTimeout:
+        raise RequestFailed("The host name did not resolve before the deadline.") from None
+    except (OSError, UnicodeError):
+        raise RequestFailed("The host name does not resolve.") from None
+    return list(dict.fromkeys(record[4][0] for record in records))
+
+
+def _remaining(deadline: float) -> float:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise TimeoutError("timed out")
-    if connection.sock is not None:
-        connection.sock.settimeout(remaining)
+        raise RequestFailed("No answer before the deadline.")
+    return remaining
+
+
+def _shut(connection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _describe(error: Exception) -> str:
@@ -143,6 +203,4 @@ def _describe(error: Exception) -> str:
         return "No answer before the deadline."
     if isinstance(error, ConnectionRefusedError):
         return "Connection refused."
-    if isinstance(error, socket.gaierror):
-        return "The host name does not resolve."
     return f"{type(error).__name__}: {error}"[:300]

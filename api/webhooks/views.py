@@ -154,15 +154,15 @@ class UserWebhookViewSet(ScopedWebhooks):
         """Send a delivery again
 
         Now, with the same webhook-id; if it fails, the retry schedule starts over. The webhook
-        must be active (409 webhook_inactive).
+        must be active (409 webhook_inactive), and the delivery not being sent at that moment
+        (409 delivery_in_progress).
         """
         subscription = self.managed(webhook_id)
         found = Delivery.objects.filter(subscription=subscription, pk=delivery_id).first()
         if found is None:
             raise DeliveryNotFound(f"Delivery {delivery_id} of webhook {webhook_id} not found.")
         found.subscription = subscription
-        lease = delivery.redeliver(found)
-        tasks.queue_quietly(tasks.deliver, lease.delivery_id, lease.token)
+        tasks.redeliver_now(found)
         return self.respond(with_attempts(Delivery.objects.filter(pk=found.pk)).get())
 
     @action(detail=True, methods=["post"])
@@ -222,10 +222,7 @@ class EventTypeWebhookViewSet(ScopedWebhooks):
     @operation("deleteAllEventTypeWebhooks", output=DELETED_MESSAGE)
     def destroy_all(self, request, event_type_id):
         """Delete every webhook of an event type"""
-        webhooks = list(self.webhooks())
-        for subscription in webhooks:
-            subscriptions.delete_subscription(subscription)
-        count = len(webhooks)
+        count = subscriptions.delete_subscriptions(self.webhooks())
         return self.respond(f"{count} webhook{'' if count == 1 else 's'} deleted")
 
     @operation("getEventTypeWebhook", output=EventTypeWebhookOutput)

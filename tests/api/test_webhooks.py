@@ -190,6 +190,7 @@ def test_someone_elses_webhook_does_not_exist(api_as, owner, outsider, team_admi
         error_of(api.patch(path, {"active": False}), 404, "webhook_not_found")
         error_of(api.delete(path), 404, "webhook_not_found")
         error_of(api.get(f"{path}/deliveries"), 404, "webhook_not_found")
+        error_of(api.post(f"{path}/deliveries/1/redeliver"), 404, "webhook_not_found")
         error_of(api.post(f"{path}/ping"), 404, "webhook_not_found")
         error_of(api.post(f"{path}/rotate-secret"), 404, "webhook_not_found")
     assert Subscription.objects.get().active
@@ -276,8 +277,13 @@ def test_a_teams_webhooks_are_for_its_owners_and_admins(
         is False
     )
     for stranger in (cohost, member, outsider):
-        error_of(api_as(stranger).get(base), 404, "team_not_found")
-        error_of(api_as(stranger).post(base, BODY), 404, "team_not_found")
+        api = api_as(stranger)
+        error_of(api.get(base), 404, "team_not_found")
+        error_of(api.post(base, BODY), 404, "team_not_found")
+        own = f"/v2/webhooks/{webhook['id']}"
+        error_of(api.get(f"{own}/deliveries"), 404, "webhook_not_found")
+        error_of(api.post(f"{own}/ping"), 404, "webhook_not_found")
+        error_of(api.post(f"{own}/rotate-secret"), 404, "webhook_not_found")
     data_of(api_as(team_admin).delete(f"{base}/{webhook['id']}"))
     assert not Subscription.objects.exists()
 
@@ -348,6 +354,19 @@ def test_redelivering_sends_again_with_the_same_webhook_id(
     first, second = receiver.wait_for(2)
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
     assert Delivery.objects.get().status in ("pending", "succeeded")
+
+
+def test_a_delivery_being_sent_is_not_redelivered(api_as, owner, factory, event_type, receiver):
+    api = api_as(owner)
+    webhook = data_of(api.post("/v2/webhooks", {**BODY, "subscriberUrl": receiver.url()}), 201)
+    factory.book(event_type, START)
+    [lease] = [
+        lease for e in delivery.undispatched(grace=timedelta(0)) for lease in delivery.dispatch(e)
+    ]
+
+    response = api.post(f"/v2/webhooks/{webhook['id']}/deliveries/{lease.delivery_id}/redeliver")
+
+    error_of(response, 409, "delivery_in_progress")
 
 
 def test_redelivering_needs_an_active_webhook_and_a_known_delivery(

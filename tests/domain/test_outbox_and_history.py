@@ -391,8 +391,8 @@ def test_reassigning_records_booking_reassigned_for_the_new_host(factory):
 
 
 def test_a_team_booking_event_is_scoped_to_the_team(factory):
-    first, second = factory.user(), factory.user()
-    team = factory.team(first, second)
+    first, second, bystander = factory.user(), factory.user(), factory.user()
+    team = factory.team(first, second, bystander)
     event_type = factory.event_type(
         team=team, scheduling_type=EventType.SchedulingType.COLLECTIVE, hosts=[first, second]
     )
@@ -406,6 +406,10 @@ def test_a_team_booking_event_is_scoped_to_the_team(factory):
         team.id,
         event_type.id,
     )
+    # Cal.com's team.members: the booking's hosts, not everyone in the team.
+    assert event.payload["team"]["id"] == team.id
+    members = {member["email"] for member in event.payload["team"]["members"]}
+    assert members == {first.email, second.email}
 
 
 def test_a_series_records_one_event_per_occurrence(factory, owner):

@@ -19,6 +19,7 @@ from bookings.services import Actor, cancel_booking, confirm_booking
 from tests.conftest import NOW, utc
 from tests.receiver import Answer
 from webhooks import delivery, retries
+from webhooks.errors import DeliveryInProgress
 from webhooks.models import Attempt, Delivery, Event, Subscription, Trigger
 from webhooks.subscriptions import create_subscription, rotate_secret, update_subscription
 
@@ -345,17 +346,40 @@ def test_five_days_of_failures_disable_the_subscription(factory, event_type, own
     subscription = subscribe(receiver, user=owner)
     receiver.default = Answer(500)
     factory.book(event_type, START)
+    first_failure = now = timezone.now()
+
+    while True:
+        send_all(now)
+        if not Subscription.objects.get(pk=subscription.pk).active:
+            break
+        pending = Delivery.objects.filter(status="pending").order_by("next_attempt_at")
+        if pending.exists():
+            now = pending.first().next_attempt_at
+        else:  # the first delivery failed for good (~3 days): a new event keeps failing
+            assert Delivery.objects.count() == 1
+            factory.book(event_type, LATER)
+
+    subscription.refresh_from_db()
+    assert timedelta(days=5) <= now - first_failure <= timedelta(days=5, hours=27)
+    assert subscription.failing_since == first_failure
+    assert "every delivery failed since" in subscription.disabled_reason
+    # Its pending retries wait, leased to nobody, until it is active again.
+    assert delivery.claim_due(now=now + timedelta(days=2)) == []
+
+
+def test_failures_days_apart_are_not_five_days_of_failures(factory, event_type, owner, receiver):
+    subscription = subscribe(receiver, user=owner)
+    receiver.answer(Answer(400), Answer(400))
+    factory.book(event_type, START)
     now = timezone.now()
     send_all(now)
-    subscription.refresh_from_db()
-    assert subscription.failing_since == now and subscription.active
 
     factory.book(event_type, LATER)
-    send_all(now + timedelta(days=5))
+    send_all(now + timedelta(days=6))
 
     subscription.refresh_from_db()
-    assert not subscription.active
-    assert "every delivery failed since" in subscription.disabled_reason
+    assert subscription.active
+    assert subscription.failing_since == now + timedelta(days=6)
 
 
 def test_a_success_ends_a_failure_streak(factory, event_type, owner, receiver):
@@ -380,7 +404,7 @@ def test_a_private_address_is_refused_when_not_allowed(
     [outcome] = send_all()
 
     assert receiver.requests == []
-    assert outcome.attempt.error == "Refused: 127.0.0.1 is not a public address."
+    assert outcome.attempt.error == "Refused: 127.0.0.1 has no public address."
     assert outcome.delivery.status == Delivery.Status.FAILED
 
 
@@ -510,8 +534,7 @@ def test_during_a_rotation_both_secrets_verify_and_afterwards_only_the_new(
 ):
     subscription = subscribe(receiver, user=owner)
     old = subscription.secret
-    rotate_secret(subscription)
-    new = subscription.secret
+    new = rotate_secret(subscription).secret
     assert new != old and new.startswith("whsec_")
 
     factory.book(event_type, START)
@@ -547,6 +570,91 @@ def test_reactivating_a_disabled_subscription_clears_why(factory, event_type, ow
     send_all()
     subscription.refresh_from_db()
 
-    update_subscription(subscription, active=True)
+    resumed = update_subscription(subscription, active=True)
 
-    assert subscription.active and subscription.disabled_reason == ""
+    assert resumed.active and resumed.disabled_reason == ""
+    assert Subscription.objects.get(pk=subscription.pk).disabled_reason == ""
+
+
+# --- Whatever a subscriber answers, and however we fail, nothing is stuck ------------------
+
+
+def test_a_paused_subscriptions_deliveries_wait_and_go_when_it_resumes(
+    factory, event_type, owner, receiver
+):
+    subscription = subscribe(receiver, user=owner)
+    receiver.answer(Answer(503))
+    factory.book(event_type, START)
+    now = timezone.now()
+    send_all(now)
+    update_subscription(subscription, active=False)
+
+    assert send_all(now + timedelta(minutes=1)) == []
+    factory.book(event_type, LATER)  # while paused: not for this subscription
+    assert dispatch_all(now) == []
+
+    update_subscription(subscription, active=True)
+    [outcome] = send_all(now + timedelta(minutes=2))
+
+    assert outcome.delivery.status == Delivery.Status.SUCCEEDED
+    assert [a.http_status for a in outcome.delivery.attempts.all()] == [503, 200]
+    assert Delivery.objects.count() == 1
+
+
+def test_a_delivery_being_sent_cannot_be_redelivered(factory, event_type, owner, receiver):
+    subscribe(receiver, user=owner)
+    factory.book(event_type, START)
+    [lease] = dispatch_all()  # taken by a worker, not sent yet
+
+    with pytest.raises(DeliveryInProgress):
+        delivery.redeliver(Delivery.objects.select_related("subscription").get())
+
+    assert delivery.attempt(lease.delivery_id, lease.token).delivery.status == "succeeded"
+
+
+def test_an_error_of_ours_while_sending_costs_one_attempt(
+    factory, event_type, owner, receiver, monkeypatch
+):
+    subscribe(receiver, user=owner)
+    factory.book(event_type, START)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(delivery.transport, "post", broken)
+    [outcome] = send_all()
+
+    assert outcome.attempt.outcome == Attempt.Outcome.WILL_RETRY
+    assert outcome.attempt.error == "Not sent: RuntimeError (an error of ours)"
+    assert outcome.delivery.next_attempt_at is not None
+
+
+def test_a_binary_answer_is_kept_as_text(factory, event_type, owner, receiver):
+    subscribe(receiver, user=owner)
+    receiver.answer(Answer(200, body=b"ok\x00\xff\xfebinary"))
+    factory.book(event_type, START)
+
+    [outcome] = send_all()
+
+    assert outcome.attempt.response_excerpt == "ok\ufffd\ufffdbinary"
+
+
+@pytest.mark.parametrize(
+    ("header", "wait"),
+    [
+        ("99999999999999999999", timedelta(days=1)),
+        ("Mon, 99 Foo 9999 99:99:99 GMT", None),
+        ("soon", None),
+    ],
+)
+def test_a_strange_retry_after_is_survived(factory, event_type, owner, receiver, header, wait):
+    subscribe(receiver, user=owner)
+    receiver.answer(Answer(503, headers={"Retry-After": header}))
+    factory.book(event_type, START)
+    now = timezone.now()
+
+    [outcome] = send_all(now)
+
+    assert outcome.attempt.outcome == Attempt.Outcome.WILL_RETRY
+    gap = outcome.delivery.next_attempt_at - now
+    assert gap == wait if wait else timedelta(seconds=4.5) <= gap <= timedelta(seconds=5.5)

@@ -11,6 +11,7 @@ from webhooks.models import Subscription
 from webhooks.subscriptions import (
     create_subscription,
     delete_subscription,
+    delete_subscriptions,
     rotate_secret,
     update_subscription,
 )
@@ -49,7 +50,10 @@ def test_a_chosen_secret_is_kept(owner):
     ("values", "field", "message"),
     [
         ({"subscriber_url": "ftp://example.com/x"}, "subscriber_url", "Only http and https"),
-        ({"subscriber_url": "not a url"}, "subscriber_url", "Only http and https"),
+        ({"subscriber_url": "not a url"}, "subscriber_url", "spaces"),
+        ({"subscriber_url": "example.com/hook"}, "subscriber_url", "Only http and https"),
+        ({"subscriber_url": "https://example.com/a\nb"}, "subscriber_url", "control characters"),
+        ({"subscriber_url": "https://" + "a" * 64 + ".com/"}, "subscriber_url", "host name"),
         ({"subscriber_url": "https://"}, "subscriber_url", "no host"),
         ({"subscriber_url": "https://u:p@example.com/"}, "subscriber_url", "user name"),
         ({"subscriber_url": "https://example.com:99999/"}, "subscriber_url", "Not a valid URL"),
@@ -196,3 +200,25 @@ def test_who_manages_which_subscription(
     assert managed(outsider) == set()
     assert managed(superuser) == {own, own_type, team_wide, team_typed, cohosts}
     assert Subscription.objects.managed_by(None).count() == 0
+
+
+def test_an_update_keeps_what_changed_meanwhile(owner):
+    subscription = make(owner)
+    stale = Subscription.objects.get(pk=subscription.pk)
+    Subscription.objects.filter(pk=subscription.pk).update(
+        active=False, disabled_reason="Disabled: the subscriber answered 410 Gone."
+    )
+
+    update_subscription(stale, triggers=["BOOKING_CANCELLED"])
+
+    fresh = Subscription.objects.get(pk=subscription.pk)
+    assert fresh.triggers == ["BOOKING_CANCELLED"]
+    assert not fresh.active and "410" in fresh.disabled_reason
+
+
+def test_deleting_many_counts_them(owner):
+    make(owner)
+    make(owner, subscriber_url=URL + "/2")
+
+    assert delete_subscriptions(Subscription.objects.all()) == 2
+    assert not Subscription.objects.exists()

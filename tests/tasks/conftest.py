@@ -67,12 +67,21 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(10)
 
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open and nothing answers (a hung server)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
 
 @pytest.fixture
 def own_redis(tmp_path_factory):
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     server.start()
     yield server
+    if server.process and server.process.poll() is None:
+        server.resume()
     server.stop()
 
 

@@ -17,27 +17,35 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from bookings.services import (
     Actor,
+    add_guests,
     cancel_booking,
     confirm_booking,
+    decline_booking,
     mark_absent,
     reschedule_booking,
 )
 from bookings.services.meetings import record_meeting_boundaries
 from tests.conftest import NOW, utc
 from tests.receiver import Answer
-from webhooks.models import Attempt, Delivery, Subscription, Trigger
+from webhooks.delivery import iso
+from webhooks.models import Attempt, Delivery, Event, Subscription, Trigger
 from webhooks.outbox import record_event
 from webhooks.subscriptions import create_subscription, rotate_secret
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 START = utc(2027, 1, 4, 10, 0)
+LATER = utc(2027, 1, 5, 10, 0)
 EVERYTHING = [t for t in Trigger.values if t != Trigger.PING]
 
 
 def subscribe(receiver, path="/hook", **owner_and_values):
     values = {"triggers": EVERYTHING, **owner_and_values}
     return create_subscription(subscriber_url=receiver.url(path), **values)
+
+
+def calcom(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def eventually(check, timeout=30.0, every=0.1):
@@ -69,6 +77,7 @@ def test_every_trigger_of_a_lifecycle_reaches_the_subscriber_signed(
     pending = factory.book(factory.event_type(owner, requires_confirmation=True), START).booking
     confirm_booking(pending, Actor.host(owner), now=NOW)
     moved = reschedule_booking(pending, START + timedelta(hours=2), Actor.host(owner), now=NOW)
+    add_guests(moved.booking, ["guest@example.com"], Actor.host(owner))
     mark_absent(
         moved.booking,
         Actor.host(owner),
@@ -76,6 +85,9 @@ def test_every_trigger_of_a_lifecycle_reaches_the_subscriber_signed(
         now=START + timedelta(hours=2, minutes=5),
     )
     record_meeting_boundaries(now=START + timedelta(hours=2, minutes=1))
+    record_meeting_boundaries(now=START + timedelta(hours=3))
+    declined = factory.book(factory.event_type(owner, requires_confirmation=True), LATER).booking
+    decline_booking(declined, Actor.host(owner), reason="Away", now=NOW)
     cancel_booking(
         factory.book(factory.event_type(owner), START).booking, Actor.host(owner), now=NOW
     )
@@ -85,19 +97,53 @@ def test_every_trigger_of_a_lifecycle_reaches_the_subscriber_signed(
         "BOOKING_CREATED",
         "BOOKING_CONFIRMED",
         "BOOKING_RESCHEDULED",
+        "BOOKING_UPDATED",
         "BOOKING_NO_SHOW_UPDATED",
         "MEETING_STARTED",
+        "MEETING_ENDED",
+        "BOOKING_REQUESTED",
+        "BOOKING_REJECTED",
         "BOOKING_CREATED",
         "BOOKING_CANCELLED",
     ]
     requests = receiver.wait_for(len(expected), timeout=30)
     by_id = sorted(requests, key=lambda r: int(r.headers["webhook-id"].removeprefix("evt_")))
-    assert [json.loads(r.body)["triggerEvent"] for r in by_id] == expected
+    bodies = [json.loads(r.body) for r in by_id]
+    assert [body["triggerEvent"] for body in bodies] == expected
+    events = Event.objects.order_by("id")
+    assert [body["payload"] for body in bodies] == [event.payload for event in events]
+    assert [body["createdAt"] for body in bodies] == [iso(event.created_at) for event in events]
     for request in requests:
         Webhook(subscription.secret).verify(request.body, request.headers)
-        signature = hmac.new(subscription.secret.encode(), request.body, hashlib.sha256)
-        assert request.headers["x-cal-signature-256"] == signature.hexdigest()
+        assert request.headers["x-cal-signature-256"] == calcom(subscription.secret, request.body)
     eventually(lambda: statuses() == ["succeeded"] * len(expected))
+
+
+def test_scopes_trigger_filters_and_templates_hold_through_the_worker(
+    start_worker, receiver, factory
+):
+    start_worker()
+    first, second = factory.user(), factory.user()
+    team = factory.team(first, second)
+    team_type = factory.event_type(team=team, scheduling_type="collective", hosts=[first, second])
+    subscribe(receiver, "/team", team=team, payload_template='{"booked": "{{title}}"}')
+    subscribe(receiver, "/cancellations", event_type=team_type, triggers=["BOOKING_CANCELLED"])
+    subscribe(receiver, "/someone-else", user=factory.user())
+
+    booking = factory.book(team_type, START).booking
+    cancel_booking(booking, Actor.host(first), now=NOW)
+
+    requests = receiver.wait_for(3, timeout=30)
+    time.sleep(2)  # nothing more comes
+    by_path = {}
+    for request in receiver.requests:
+        by_path.setdefault(request.path, []).append(request)
+    assert sorted(by_path) == ["/cancellations", "/team"]
+    assert [json.loads(r.body) for r in by_path["/team"]] == [{"booked": booking.title}] * 2
+    assert [json.loads(r.body)["triggerEvent"] for r in by_path["/cancellations"]] == [
+        "BOOKING_CANCELLED"
+    ]
+    assert len(requests) == 3
 
 
 def test_a_500_then_a_200_is_retried_after_five_seconds(start_worker, receiver, factory, owner):
@@ -148,7 +194,7 @@ def test_a_private_address_is_refused_when_not_allowed(start_worker, receiver, f
     factory.book(factory.event_type(owner), START)
 
     eventually(lambda: statuses() == ["failed"])
-    assert Attempt.objects.get().error == "Refused: 127.0.0.1 is not a public address."
+    assert Attempt.objects.get().error == "Refused: 127.0.0.1 has no public address."
     assert receiver.requests == []
 
 
@@ -187,6 +233,27 @@ def test_bookings_made_while_redis_is_down_are_fast_and_their_events_arrive(
 
     eventually(lambda: len(receiver.message_ids()) == 20, timeout=60)
     eventually(lambda: statuses() == ["succeeded"] * 20)
+
+
+def test_bookings_made_while_redis_hangs_are_not_held_up(
+    start_worker, broker, receiver, factory, owner
+):
+    start_worker()
+    event_type = factory.event_type(owner)
+    subscribe(receiver, user=owner)
+    factory.book(event_type, slot(0))
+    receiver.wait_for(1)  # the connections to Redis are open and in use
+    broker.pause()
+
+    durations = []
+    for index in range(1, 11):
+        started = time.monotonic()
+        factory.book(event_type, slot(index))
+        durations.append(time.monotonic() - started)
+    assert max(durations) < 1.0, durations
+
+    broker.resume()
+    eventually(lambda: len(receiver.message_ids()) == 11, timeout=60)
 
 
 def test_a_worker_killed_in_the_middle_of_200_deliveries_loses_none(start_worker, receiver, owner):
@@ -228,6 +295,10 @@ def test_during_a_rotation_both_secrets_verify_and_afterwards_only_the_new(
 
     for secret in (old, new):
         Webhook(secret).verify(during.body, during.headers)
+    assert during.headers["x-cal-signature-256"] == calcom(new, during.body)
+    assert during.headers["x-cal-signature-256-previous"] == calcom(old, during.body)
     Webhook(new).verify(after.body, after.headers)
     with pytest.raises(WebhookVerificationError):
         Webhook(old).verify(after.body, after.headers)
+    assert after.headers["x-cal-signature-256"] == calcom(new, after.body)
+    assert "x-cal-signature-256-previous" not in after.headers
