@@ -2,6 +2,7 @@
 port, a Celery worker process (with its beat) against it and the test database, and this
 process publishing to that Redis, as the web processes do."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -160,8 +161,14 @@ class Worker:
             "--without-heartbeat",
         ]
         with open(self.log, "w") as log:
+            # A session of its own: the embedded beat is a child process, killed with it.
             self.process = subprocess.Popen(
-                command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=ROOT,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + 30
         while "ready." not in self.log.read_text():
@@ -170,17 +177,21 @@ class Worker:
             time.sleep(0.1)
 
     def kill(self) -> None:
-        """SIGKILL: no goodbye, no acknowledgements, leases left behind."""
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL to the worker and its beat: no goodbye, no acknowledgements, leases left
+        behind."""
+        self._signal_all(signal.SIGKILL)
         self.process.wait(10)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
+            self._signal_all(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        self._signal_all(signal.SIGKILL)  # whatever is left of the session
+
+    def _signal_all(self, number) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, number)
 
 
 @pytest.fixture
