@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "bookings",
     "webhooks",
     "api",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 
 # --- Webhooks --------------------------------------------------------------------------------
 # Seconds a subscriber has to answer (connect, send, read) before the attempt counts as failed.
+# Booking, rescheduling and cancelling forms one client address may send per minute.
+PAGES_POSTS_PER_MINUTE = env.int("PAGES_POSTS_PER_MINUTE", default=20)
+
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
 # Let subscriber URLs reach loopback and private addresses: for tests and local development
 # only (on by default when DEBUG is).

@@ -8,4 +8,6 @@ admin.site.index_title = "Bookings, availability and event types"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("v2/", include("api.urls")),
+    # Last: a host's page is /<username>/.
+    path("", include("pages.urls")),
 ]

@@ -217,6 +217,10 @@ class EventType(models.Model):
     disable_rescheduling = models.BooleanField(default=False)
 
     success_redirect_url = models.URLField(blank=True)
+    success_redirect_forward_params = models.BooleanField(
+        default=False,
+        help_text="Add the booking's details (uid, times, names) to the success redirect URL.",
+    )
     allow_double_booking = models.BooleanField(
         default=False, help_text="Bookings of this type neither block nor are blocked."
     )

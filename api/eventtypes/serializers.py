@@ -63,7 +63,6 @@ UNSUPPORTED_SETTINGS = (
     "allowReschedulingPastBookings",
     "allowReschedulingCancelledBookings",
     "showOptimizedSlots",
-    "forwardParamsSuccessRedirect",
     "emailSettings",
     "rescheduleWithSameRoundRobinHost",
 )
@@ -133,6 +132,9 @@ class EventTypeSettings(Output):
     )
     successRedirectUrl = UrlOrNullField(
         source="success_redirect_url", required=False, max_length=200
+    )
+    forwardParamsSuccessRedirect = StrictBooleanField(
+        source="success_redirect_forward_params", required=False
     )
     hidden = StrictBooleanField(required=False)
     isInstantEvent = StrictBooleanField(
@@ -349,7 +351,9 @@ class EventTypeFields(EventTypeSettings):
     seatsShowAvailabilityCount = serializers.BooleanField(
         source="seats_show_availability_count", allow_null=True
     )
-    forwardParamsSuccessRedirect = Fixed(False, serializers.BooleanField(allow_null=True))
+    forwardParamsSuccessRedirect = serializers.BooleanField(
+        source="success_redirect_forward_params", allow_null=True
+    )
     bookingRequiresAuthentication = Fixed(False, serializers.BooleanField())
     requiresBookerEmailVerification = Fixed(False, serializers.BooleanField())
     bookingUrl = serializers.SerializerMethodField()

@@ -141,10 +141,14 @@ def check_guests(event_type, guests, existing=()) -> list[str]:
         raise InvalidInput("This event type does not allow guests.", details={"field": "guests"})
     for email in guests:
         if not is_email(email):
-            raise InvalidInput(f"Guest '{email}' is not a valid email address.")
+            raise InvalidInput(
+                f"Guest '{email}' is not a valid email address.", details={"field": "guests"}
+            )
     merged = list(dict.fromkeys([*existing, *(g.lower() for g in guests)]))
     if len(merged) > MAX_GUESTS:
-        raise InvalidInput(f"A booking can have at most {MAX_GUESTS} guests.")
+        raise InvalidInput(
+            f"A booking can have at most {MAX_GUESTS} guests.", details={"field": "guests"}
+        )
     return merged
 
 

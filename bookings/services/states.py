@@ -54,3 +54,16 @@ def check_attendee_cutoff(booking: Booking, actor: Actor, now, verb: str) -> Non
             f"Attendees can {verb} until {cutoff} minutes before the start.",
             details={"cutoffMinutes": cutoff},
         )
+
+
+def attendee_refusal(booking: Booking, verb: str, now) -> str:
+    """Why an attendee could not cancel or reschedule (verb) the booking now; "" if they can.
+    The same checks the change itself makes, for pages that offer it beforehand."""
+    try:
+        require_status(
+            booking, Booking.BLOCKING_STATUSES, f"{verb}led" if verb == "cancel" else "rescheduled"
+        )
+        check_attendee_cutoff(booking, Actor.attendee(), now, verb)
+    except (InvalidTransition, ChangesDisabled, CutoffPassed) as error:
+        return error.message
+    return ""

@@ -152,6 +152,7 @@ class EventTypeAdmin(admin.ModelAdmin):
                     "locations",
                     "custom_title",
                     "success_redirect_url",
+                    "success_redirect_forward_params",
                 )
             },
         ),

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from pages.views import booking, directory, manage
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", directory.home, name="home"),
+    path("booking/<str:uid>/", manage.booking_detail, name="booking"),
+    path("booking/<str:uid>/reschedule", manage.reschedule, name="reschedule"),
+    path("booking/<str:uid>/cancel", manage.cancel, name="cancel"),
+    path("d/<str:link_hash>/<slug:slug>/", booking.private_link_event, name="private-link"),
+    path("team/<slug:team_slug>/", directory.team_profile, name="team"),
+    path("team/<slug:team_slug>/<slug:slug>/", booking.team_event, name="team-event"),
+    path("<str:username>/", directory.profile, name="profile"),
+    path("<str:username>/<slug:slug>/", booking.user_event, name="event"),
+]
