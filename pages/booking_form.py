@@ -27,7 +27,9 @@ INPUT_TYPES = {
     "number": "number",
     "multiemail": "text",
 }
-PHONE_PATTERN = r"\+?[0-9][0-9 ()\-.]{4,24}"
+# The service's phone rule, written for the browser (patterns there use the `v` flag, where
+# these punctuation characters must be escaped inside a class).
+PHONE_PATTERN = r"\+?[0-9][0-9 \(\)\-\.]{4,24}"
 
 
 @dataclass

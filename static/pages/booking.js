@@ -16,11 +16,12 @@
   function sync() {
     var current = state();
     if (!current || !form) return;
-    form.elements.attendeeTimeZone.value = current.dataset.zone;
-    form.elements.format.value = current.dataset.format;
-    form.elements.length.value = current.dataset.length;
+    // namedItem: "length" is also the collection's own size.
+    form.elements.namedItem("attendeeTimeZone").value = current.dataset.zone;
+    form.elements.namedItem("format").value = current.dataset.format;
+    form.elements.namedItem("length").value = current.dataset.length;
     if (current.dataset.chosen) {
-      form.elements.start.value = current.dataset.chosen;
+      form.elements.namedItem("start").value = current.dataset.chosen;
       if (details.hidden) {
         details.hidden = false;
         var first = form.querySelector("input:not([type=hidden]), select, textarea");
@@ -41,7 +42,8 @@
         history.replaceState(null, "", url);
         sync();
       })
-      .catch(function () {
+      .catch(function (error) {
+        if (window.console) console.error(error);
         window.location.href = url;
       })
       .finally(function () {
@@ -102,7 +104,7 @@
 
   if (form) {
     form.addEventListener("submit", function (event) {
-      if (!form.elements.start.value) {
+      if (!form.elements.namedItem("start").value) {
         event.preventDefault();
         var message = picker.querySelector("#time-error") || document.createElement("p");
         message.id = "time-error";
