@@ -19,7 +19,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from bookings.admin.actions import (
@@ -180,7 +180,14 @@ class BookingAdmin(admin.ModelAdmin):
         ),
         (
             "Calendar",
-            {"fields": ("uid", ("ics_uid", "ics_sequence"), "recurring_series")},
+            {
+                "fields": (
+                    "uid",
+                    "attendee_page",
+                    ("ics_uid", "ics_sequence"),
+                    "recurring_series",
+                )
+            },
         ),
         (
             "Cancellation, rejection and rescheduling",
@@ -296,6 +303,11 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description="Metadata")
     def pretty_metadata(self, booking):
         return pretty_json(booking.metadata) or self.get_empty_value_display()
+
+    @admin.display(description="Attendee's page")
+    def attendee_page(self, booking):
+        path = f"/booking/{booking.uid}/"
+        return format_html('<a href="{}" target="_blank">{}</a>', path, path)
 
     @admin.display(description="Rescheduled from")
     def rescheduled_from_link(self, booking):

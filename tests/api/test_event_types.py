@@ -81,6 +81,7 @@ FULL_BODY = {
     "recurrence": {"frequency": "weekly", "interval": 2, "occurrences": 6},
     "customName": "{Event type title} with {Scheduler}",
     "successRedirectUrl": "https://example.com/thanks",
+    "forwardParamsSuccessRedirect": True,
     "hidden": True,
     "disableCancelling": {"disabled": True},
     "disableRescheduling": {"disabled": False, "minutesBefore": 120},
@@ -133,6 +134,7 @@ def test_the_settings_reach_the_event_type_that_bookings_use(api_as, owner):
     assert event_type.disable_cancelling is True
     assert event_type.requires_attendee_opt_in is True
     assert event_type.custom_title == "{Event type title} with {Scheduler}"
+    assert event_type.success_redirect_forward_params is True
 
 
 def test_a_minimal_event_type_gets_the_defaults(api_as, owner):
@@ -148,6 +150,7 @@ def test_a_minimal_event_type_gets_the_defaults(api_as, owner):
     assert data["recurrence"] is None
     assert data["scheduleId"] is None
     assert data["successRedirectUrl"] is None
+    assert data["forwardParamsSuccessRedirect"] is False
     assert data["locations"] == [] and data["bookingFields"] == []
     for switched_off in ("bookingWindow", "confirmationPolicy", "seats", "bookingLimitsCount"):
         assert switched_off not in data

@@ -40,8 +40,13 @@ def intro(factory, host):
 # --- What each URL answers ---------------------------------------------------------------------
 
 
-def test_every_url_make_run_prints_answers_with_its_page(db, client):
-    call_command("seed_demo", stdout=io.StringIO())
+def test_every_url_make_run_prints_answers_with_its_page(db, client, settings):
+    printed = io.StringIO()
+    call_command("seed_demo", stdout=printed)
+    urls = re.findall(rf"{re.escape(settings.SITE_URL)}(/\S*)", printed.getvalue())
+    assert set(urls) == {"/admin/", "/", "/demo/intro/", "/team/demo-team/support/"}
+    for path in urls:
+        assert client.get(path, follow=True).status_code == 200, path  # the admin: its login
     pages = {
         "/": "Rendezvous",
         "/demo/": "Dana Demo",
@@ -65,6 +70,12 @@ def test_every_page_link_the_admin_shows_answers(db, client):
     assert 'href="/"' in index  # "View site"
     for path in [*links, "/"]:
         assert client.get(path).status_code == 200, path
+
+    start = free_starts(EventType.objects.get(slug="intro"))[0]
+    booking = book(EventType.objects.get(slug="intro"), start).booking
+    change = client.get(f"/admin/bookings/booking/{booking.pk}/change/").content.decode()
+    assert f'href="/booking/{booking.uid}/"' in change
+    assert client.get(f"/booking/{booking.uid}/").status_code == 200
 
 
 def test_the_profile_lists_listed_types_and_a_hidden_one_stays_bookable_by_link(

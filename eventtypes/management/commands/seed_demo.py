@@ -73,6 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Admin: {site}/admin/ user admin password admin")
             + f"\nHost login: {site}/admin/ user demo password demo"
+            + f"\nStart page: {site}/"
             + "\nPublic booking pages:"
             + f"\n  {site}/demo/intro/"
             + f"\n  {site}/team/demo-team/support/"
