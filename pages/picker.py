@@ -6,7 +6,7 @@ groups them by the attendee's local date and writes their times in the chosen cl
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -66,21 +66,26 @@ class Picker:
         return f"{calendar.month_name[self.month.month]} {self.month.year}"
 
 
-def time_label(moment: datetime, zone: ZoneInfo, hour_format: str) -> str:
+def time_label(moment: datetime, zone: ZoneInfo, hour_format: str, *, may_repeat=True) -> str:
     """e.g. "9:00am" or "09:00"; a wall time that happens twice (the hour a clock goes back)
-    also names the zone's abbreviation, so both are told apart."""
+    also names the zone's abbreviation, so both are told apart. may_repeat=False: the caller
+    knows the day has no change of offset."""
     local = moment.astimezone(zone)
     if hour_format == "12h":
         text = f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
     else:
         text = f"{local.hour:02d}:{local.minute:02d}"
-    wall = local.replace(tzinfo=None)
-    if (
-        wall.replace(fold=0, tzinfo=zone).utcoffset()
-        != wall.replace(fold=1, tzinfo=zone).utcoffset()
-    ):
-        text += f" {local.tzname()}"
+    if may_repeat:
+        wall = local.replace(tzinfo=None)
+        earlier = wall.replace(fold=0, tzinfo=zone).utcoffset()
+        if earlier != wall.replace(fold=1, tzinfo=zone).utcoffset():
+            text += f" {local.tzname()}"
     return text
+
+
+def offset_changes_on(day: date, zone: ZoneInfo) -> bool:
+    start = datetime(day.year, day.month, day.day, tzinfo=zone)
+    return start.utcoffset() != (start + timedelta(days=1)).utcoffset()
 
 
 def date_time_label(moment: datetime, zone: ZoneInfo, hour_format: str) -> str:
@@ -186,12 +191,15 @@ def _month_slots(event_type, month, tz, hour_format, length, exclude_booking_uid
         exclude_booking_uid=exclude_booking_uid,
     )
     show_seats = event_type.is_seated and event_type.seats_show_availability_count
+    changing: dict[date, bool] = {}
     for slot in search.slots:
         local_day = slot.start.astimezone(tz).date()
+        if local_day not in changing:
+            changing[local_day] = offset_changes_on(local_day, tz)
         by_date.setdefault(local_day, []).append(
             TimeChoice(
                 slot.start,
-                time_label(slot.start, tz, hour_format),
+                time_label(slot.start, tz, hour_format, may_repeat=changing[local_day]),
                 slot.seats_remaining if show_seats else None,
             )
         )

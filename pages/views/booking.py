@@ -206,12 +206,14 @@ def occurrence_labels(event_type, chosen_picker) -> list[str]:
 
 def page_context(event_type, choice, chosen_picker, state, *, private_link_hash=None) -> dict:
     locations = booking_form.location_choices(event_type)
+    links = picker_links(choice, chosen_picker)
     return {
         "event_type": event_type,
         "hosts": hosts_of(event_type),
         "choice": choice,
         "picker": chosen_picker,
-        "links": picker_links(choice, chosen_picker),
+        "links": links,
+        "month_times": month_times(chosen_picker, links["slot_base"]),
         "lengths": event_type.allowed_lengths,
         "locations": locations,
         "location_asks": next((loc.asks_for for loc in locations if loc.asks_for), ""),
@@ -224,22 +226,41 @@ def page_context(event_type, choice, chosen_picker, state, *, private_link_hash=
         "form_error": state.get("form_error", ""),
         "location_error": state.get("location_error", ""),
         "idempotency_token": uuid.uuid4().hex,
-        "time_zones": choosing.listed_time_zones(),
+        "time_zone_options": choosing.time_zone_options(),
         "private_link_hash": private_link_hash,
         "action_label": "Book",
     }
 
 
 def picker_links(choice, chosen_picker) -> dict:
-    """Give every day and time of the calendar its link, and return the other links."""
+    """Give every day of the calendar, and every time of the selected day, its link; return the
+    other links."""
     month = chosen_picker.month.strftime("%Y-%m")
     for day in chosen_picker.days_with_times:
         day.href = choice.query(month=month, date=day.iso)
-        for time in day.times:
-            time.href = choice.query(month=month, date=day.iso, slot=time.iso)
+    slot_base = choice.query(month=None, date=None)
+    if chosen_picker.selected:
+        for time in chosen_picker.selected.times:
+            time.href = f"{slot_base}&{urlencode({'slot': time.iso})}"
     previous, following = chosen_picker.previous_month, chosen_picker.next_month
     return {
         "previous": choice.query(month=previous.strftime("%Y-%m"), date=None) if previous else "",
         "next": choice.query(month=following.strftime("%Y-%m"), date=None) if following else "",
         "clock": {fmt: choice.query(format=fmt, month=month) for fmt in ("12h", "24h")},
+        "slot_base": slot_base,
+    }
+
+
+def month_times(chosen_picker, slot_base: str) -> dict:
+    """Every free time of the month, for the page's script to show any day without a request."""
+    return {
+        "slotBase": slot_base,
+        "chosen": chosen_picker.chosen.iso if chosen_picker.chosen else "",
+        "days": {
+            day.iso: {
+                "heading": f"{day.date:%A %-d %B}",
+                "times": [[t.iso, t.label, t.seats_remaining] for t in day.times],
+            }
+            for day in chosen_picker.days_with_times
+        },
     }

@@ -56,11 +56,42 @@
     return window.location.pathname + "?" + params.toString();
   }
 
+  // The month's times come with the page; a day's list is built from them.
+  function renderDay(day) {
+    var data = JSON.parse(picker.querySelector("#month-times").textContent);
+    var entry = data.days[day];
+    var container = picker.querySelector("#day-times");
+    if (!entry || !container) return;
+    var wrap = document.createElement("div");
+    wrap.className = "times";
+    wrap.dataset.times = day;
+    var heading = document.createElement("h3");
+    heading.textContent = entry.heading;
+    var list = document.createElement("ul");
+    entry.times.forEach(function (time) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.className = "time" + (time[0] === data.chosen ? " chosen" : "");
+      link.href = data.slotBase + "&slot=" + encodeURIComponent(time[0]);
+      link.dataset.start = time[0];
+      link.textContent = time[1];
+      if (time[2] !== null) {
+        var seats = document.createElement("small");
+        seats.textContent = time[2] + (time[2] === 1 ? " seat left" : " seats left");
+        link.appendChild(document.createTextNode(" "));
+        link.appendChild(seats);
+      }
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    wrap.appendChild(heading);
+    wrap.appendChild(list);
+    container.replaceChildren(wrap);
+  }
+
   function showDay(link) {
     var day = link.dataset.day;
-    picker.querySelectorAll("[data-times]").forEach(function (list) {
-      list.hidden = list.dataset.times !== day;
-    });
+    renderDay(day);
     picker.querySelectorAll("a.day.selected").forEach(function (other) {
       other.classList.remove("selected");
       other.removeAttribute("aria-current");

@@ -86,6 +86,38 @@ def test_a_time_clicked_in_los_angeles_is_stored_in_utc_and_shown_back(open_page
     assert "America/Los_Angeles" in page.inner_text(".booking-status")
 
 
+def test_days_and_months_change_in_place_and_keep_what_was_typed(open_page, demo):
+    page = open_page("/demo/intro/")
+    wait_for_zone(page)
+    choose_first_time(page)
+    page.fill("[name=name]", "Kept Name")
+    page.evaluate("window.notReloaded = true")
+
+    page.click("a[data-nav][rel=next]")
+    page.wait_for_selector("a.day.free")
+    days = page.locator("a.day.free")
+    last = days.nth(days.count() - 1)
+    day = last.get_attribute("data-day")
+    last.click()
+    assert page.get_attribute("[data-times]", "data-times") == day
+    label, start = choose_first_time(page)
+    assert datetime.fromisoformat(start).astimezone(LOS_ANGELES).date().isoformat() == day
+    assert label == twelve_hour(start)
+
+    page.fill("[name=timeZone]", "Asia/Tokyo")
+    page.dispatch_event("[name=timeZone]", "change")
+    wait_for_zone(page, "Asia/Tokyo")
+    page.check("[name=format][value='24h']")
+    page.wait_for_selector('[data-picker][data-format="24h"]')
+    time = page.locator(VISIBLE_TIMES).first
+    tokyo = datetime.fromisoformat(time.get_attribute("data-start")).astimezone(
+        ZoneInfo("Asia/Tokyo")
+    )
+    assert time.inner_text().startswith(f"{tokyo:%H:%M}")
+    assert page.evaluate("window.notReloaded") is True
+    assert page.input_value("[name=name]") == "Kept Name"
+
+
 def test_times_on_both_sides_of_a_dst_change_are_right(open_page, demo):
     change = next_dst_change()
     for day in (weekday_near(change - timedelta(days=1), -1), weekday_near(change, 1)):

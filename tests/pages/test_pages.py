@@ -4,6 +4,7 @@ Chromium."""
 
 import html
 import io
+import json
 import re
 import uuid
 
@@ -244,7 +245,8 @@ def test_a_month_of_times_comes_in_one_response(client, intro):
     )
     fragment = response.content.decode()
     assert "<html" not in fragment
-    shown = set(re.findall(r'data-start="([^"]+)"', fragment))
+    data = json.loads(re.search(r'id="month-times"[^>]*>(.*?)</script>', fragment).group(1))
+    shown = {time[0] for day in data["days"].values() for time in day["times"]}
     in_month = {iso_utc(s) for s in free_starts(intro, days=62) if s.strftime("%Y-%m") == month}
     assert shown == in_month
 
@@ -293,3 +295,17 @@ def test_cancel_and_reschedule_over_plain_forms(client, intro):
     moved.refresh_from_db()
     assert moved.status == Booking.Status.CANCELLED and moved.cancellation_reason == "Ill"
     assert "This booking was cancelled" in client.get(response["Location"]).content.decode()
+
+
+def test_a_wall_time_that_happens_twice_names_its_zone():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from pages.picker import time_label
+
+    zone = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT
+    second = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST, an hour later
+    assert time_label(first, zone, "12h") == "1:30am EDT"
+    assert time_label(second, zone, "24h") == "01:30 EST"
+    assert time_label(datetime(2026, 11, 2, 14, tzinfo=UTC), zone, "12h") == "9:00am"
