@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
@@ -44,32 +45,20 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
 
-    database = f"rendezvous_bench_{os.getpid()}"
-    server = urlparse(args.server)
-    admin_url = args.server
-    database_url = server._replace(path=f"/{database}").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{database}"')
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "benchmark-only-secret",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CONN_MAX_AGE": "600",
-    }
-    env.pop("REDIS_URL", None)
+    with scratch_database(args.server) as env:
+        serve(env, args.workers)
+
+
+def serve(env, workers):
     gunicorn = None
+    database_url = env["DATABASE_URL"]
     try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
         seeded = seed(env, seed_script(weekdays=5, start_hour=9, end_hour=17, length=30))
         port = free_port()
-        gunicorn = start_gunicorn(env, args.workers, port)
+        gunicorn = start_gunicorn(env, workers, port)
         wait_for_port(port)
         print(
-            f"gunicorn {args.workers} workers, PostgreSQL, {CLIENTS} concurrent clients, "
+            f"gunicorn {workers} workers, PostgreSQL, {CLIENTS} concurrent clients, "
             f"{os.cpu_count()} CPUs"
         )
         run_slots(port, seeded)
@@ -79,7 +68,34 @@ def main():
         if gunicorn is not None:
             gunicorn.send_signal(signal.SIGTERM)
             gunicorn.wait(timeout=30)
-        with psycopg.connect(admin_url, autocommit=True) as connection:
+
+
+@contextmanager
+def scratch_database(server: str, **settings):
+    """A new PostgreSQL database on `server`, migrated; yields the environment of the processes
+    that use it (deployment settings, DEBUG off, plus `settings`); dropped afterwards."""
+    database = f"rendezvous_bench_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{database}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": urlparse(server)._replace(path=f"/{database}").geturl(),
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-secret",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CONN_MAX_AGE": "600",
+        "PYTHONWARNINGS": "ignore::UserWarning",  # static files are not collected here
+        **settings,
+    }
+    if "REDIS_URL" not in settings:
+        env.pop("REDIS_URL", None)
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+        yield env
+    finally:
+        with psycopg.connect(server, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 

@@ -21,13 +21,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
-
-import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api import free_port, seed, seed_script, start_gunicorn, wait_for_port  # noqa: E402
+from bench.api import (  # noqa: E402
+    free_port,
+    scratch_database,
+    seed,
+    seed_script,
+    start_gunicorn,
+    wait_for_port,
+)
 from bench.setup import percentile  # noqa: E402
 
 BOOKINGS = 60
@@ -60,25 +64,13 @@ def main():
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
 
-    database = f"rendezvous_bench_pages_{os.getpid()}"
-    database_url = urlparse(args.server)._replace(path=f"/{database}").geturl()
-    with psycopg.connect(args.server, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{database}"')
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "false",
-        "SECRET_KEY": "benchmark-only-secret",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CONN_MAX_AGE": "600",
-        "PYTHONWARNINGS": "ignore::UserWarning",  # static files are not collected here
-    }
-    env.pop("REDIS_URL", None)
+    with scratch_database(args.server) as env:
+        serve(env, args.runs)
+
+
+def serve(env, runs):
     gunicorn = None
     try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-        )
         seed(env, seed_script(weekdays=5, start_hour=9, end_hour=17, length=30))
         booked = seed(env, BOOK_SCRIPT)
         port = free_port()
@@ -103,7 +95,7 @@ def main():
         ]
         queries = count_queries(env, targets)
         for (label, path, headers), count in zip(targets, queries, strict=True):
-            timings, size = measure(port, path, headers, args.runs)
+            timings, size = measure(port, path, headers, runs)
             print(
                 f"{label:<44} {statistics.median(timings):>6.1f}ms "
                 f"{percentile(timings, 0.95):>6.1f}ms {percentile(timings, 0.99):>6.1f}ms "
@@ -113,8 +105,6 @@ def main():
         if gunicorn is not None:
             gunicorn.send_signal(signal.SIGTERM)
             gunicorn.wait(timeout=10)
-        with psycopg.connect(args.server, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 def measure(port, path, headers, runs):

@@ -30,13 +30,19 @@ import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.api import free_port, seed, seed_script, start_gunicorn, wait_for_port  # noqa: E402
+from bench.api import (  # noqa: E402
+    free_port,
+    scratch_database,
+    seed,
+    seed_script,
+    start_gunicorn,
+    wait_for_port,
+)
 from bench.setup import percentile  # noqa: E402
 
 CLIENT_THREADS = 8
@@ -85,22 +91,18 @@ def main():
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     args = parser.parse_args()
 
-    database = f"rendezvous_bench_{os.getpid()}"
-    database_url = urlparse(args.server)._replace(path=f"/{database}").geturl()
-    with psycopg.connect(args.server, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{database}"')
-    scratch = tempfile.TemporaryDirectory()
     redis_port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "DEBUG": "false",
-        "SECRET_KEY": "benchmark-only-secret",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "CONN_MAX_AGE": "600",
-        "WEBHOOKS_ALLOW_PRIVATE_NETWORKS": "true",
-    }
+    with scratch_database(
+        args.server,
+        REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+        WEBHOOKS_ALLOW_PRIVATE_NETWORKS="true",
+    ) as env:
+        run(env, args, redis_port)
+
+
+def run(env, args, redis_port):
+    database_url = env["DATABASE_URL"]
+    scratch = tempfile.TemporaryDirectory()
     processes = []
     try:
         processes.append(
@@ -122,7 +124,6 @@ def main():
             )
         )
         python = sys.executable
-        subprocess.run([python, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
         # Every day, all day: enough 15-minute slots for any number of bookings.
         seeded = seed(env, seed_script(weekdays=7, start_hour=0, end_hour=0, length=15))
         port = free_port()
@@ -176,8 +177,6 @@ def main():
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
-        with psycopg.connect(args.server, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         scratch.cleanup()
 
 

@@ -2,6 +2,7 @@
 links (bookings/calendar_links.py)."""
 
 from bookings import ics
+from bookings.calendar_links import calendar_links
 from bookings.models import Booking
 
 ICS_STATUS = {
@@ -41,4 +42,17 @@ def calendar_event(booking: Booking, *, show_attendees: bool = True) -> ics.Cale
         status=ICS_STATUS[booking.status],
         organizer=ics.Participant(organizer.email, organizer.display_name),
         attendees=people,
+    )
+
+
+def add_to_calendar_links(booking: Booking, ics_url: str, *, show_attendees: bool = True):
+    """Google, Office 365, Outlook and Yahoo links for the booking, and its .ics file's URL."""
+    event = calendar_event(booking, show_attendees=show_attendees)
+    return calendar_links(
+        title=event.summary,
+        start=event.start,
+        end=event.end,
+        description=event.description,
+        location=event.location,
+        ics_url=ics_url,
     )

@@ -48,8 +48,7 @@ from api.bookings.serializers import (
 from api.operations import operation
 from api.views import ApiViewSet
 from bookings import ics, lookup
-from bookings.calendar import calendar_event
-from bookings.calendar_links import calendar_links
+from bookings.calendar import add_to_calendar_links, calendar_event
 from bookings.errors import NotFound
 from bookings.models import Attendee, Booking, Channel
 from bookings.representation import AnyBookingOutput, with_output_relations
@@ -579,16 +578,8 @@ class BookingViewSet(ApiViewSet):
         booking = lookup.find_booking(
             uid, with_output_relations(Booking.objects.managed_by(request.user))
         )
-        event = calendar_event(booking)
-        links = calendar_links(
-            title=event.summary,
-            start=event.start,
-            end=event.end,
-            description=event.description,
-            location=event.location,
-            ics_url=settings.SITE_URL + reverse("booking-ics", args=[booking.uid]),
-        )
-        return self.respond(links)
+        ics_url = settings.SITE_URL + reverse("booking-ics", args=[booking.uid])
+        return self.respond(add_to_calendar_links(booking, ics_url))
 
     @action(detail=True, methods=["get"])
     @operation(

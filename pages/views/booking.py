@@ -54,18 +54,18 @@ def default_zone(event_type: EventType) -> str:
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect
 def user_event(request, username, slug):
-    try:
-        event_type = event_type_for_page(username=username, slug=slug)
-    except EventTypeNotFound:
-        return responses.not_found(request, "There is no such event to book.")
-    return booking_page(request, event_type)
+    return public_event(request, username=username, slug=slug)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect
 def team_event(request, team_slug, slug):
+    return public_event(request, team_slug=team_slug, slug=slug)
+
+
+def public_event(request, **lookup_args):
     try:
-        event_type = event_type_for_page(team_slug=team_slug, slug=slug)
+        event_type = event_type_for_page(**lookup_args)
     except EventTypeNotFound:
         return responses.not_found(request, "There is no such event to book.")
     return booking_page(request, event_type)

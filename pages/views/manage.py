@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from bookings.calendar import calendar_event
-from bookings.calendar_links import calendar_links
+from bookings.calendar import add_to_calendar_links
 from bookings.errors import BookingError
 from bookings.models import Attendee, Booking, Channel
 from bookings.services import Actor, CancelScope, cancel_booking, reschedule_booking
@@ -120,7 +119,7 @@ def booking_detail(request, uid):
         "hosts": [row.user for row in booking.host_rows()],
         "attendees": shown_attendees(booking, seat),
         "occurrences": occurrences(booking, zone, hour_format),
-        "calendar_links": add_to_calendar(booking, seat) if booking.is_blocking else [],
+        "calendar_links": add_to_calendar(booking) if booking.is_blocking else [],
         "can_reschedule": not attendee_refusal(booking, "reschedule", now),
         "can_cancel": not attendee_refusal(booking, "cancel", now),
         "manage_query": query,
@@ -147,17 +146,10 @@ def occurrences(booking: Booking, zone: str, hour_format: str) -> list[dict]:
     ]
 
 
-def add_to_calendar(booking: Booking, seat: Attendee | None):
+def add_to_calendar(booking: Booking):
     show = not booking.is_seated or booking.event_type.seats_show_attendees
-    event = calendar_event(booking, show_attendees=show)
-    return calendar_links(
-        title=event.summary,
-        start=event.start,
-        end=event.end,
-        description=event.description,
-        location=event.location,
-        ics_url=settings.SITE_URL + reverse("booking-ics", args=[booking.uid]),
-    )
+    ics_url = settings.SITE_URL + reverse("booking-ics", args=[booking.uid])
+    return add_to_calendar_links(booking, ics_url, show_attendees=show)
 
 
 def attendee_actor(booking: Booking, seat: Attendee | None) -> Actor:
