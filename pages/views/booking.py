@@ -3,6 +3,7 @@ link. It calls the same slot search and the same booking service as the API."""
 
 import uuid
 from urllib.parse import urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
@@ -21,8 +22,8 @@ from bookings.services import Actor, create_booking
 from bookings.services.series import occurrence_starts
 from eventtypes.errors import EventTypeNotFound
 from eventtypes.models import EventType, Host, PrivateLink
-from pages import booking_form
-from pages.picker import ZoneInfo, date_time_label
+from pages import booking_form, throttle
+from pages.picker import date_time_label
 from pages.views import choosing, responses
 from pages.views.errors import TIME_ERRORS
 
@@ -99,7 +100,7 @@ def booking_page(request, event_type: EventType, *, private_link_hash=None):
     if request.method != "POST":
         choice = choosing.read_choice(request.GET, default_zone=zone, event_type=event_type)
     else:
-        allowed, retry_after = responses.throttle(request, "book")
+        allowed, retry_after = throttle.allow(request, "book")
         if not allowed:
             return responses.too_many(request, retry_after)
         choice = choosing.read_posted_choice(request.POST, default_zone=zone, event_type=event_type)
@@ -144,11 +145,10 @@ def booking_page(request, event_type: EventType, *, private_link_hash=None):
 
 def refusal(error: BookingError, asked) -> dict:
     """The page state for a refused booking: where to show the service's message."""
-    if type(error) in TIME_ERRORS or (
-        isinstance(error, InvalidInput) and (error.details or {}).get("field") == "start"
-    ):
-        status = 400 if isinstance(error, InvalidInput) else 409
-        return {"time_error": error.message, "status": status}
+    if type(error) in TIME_ERRORS:
+        return {"time_error": TIME_ERRORS[type(error)], "status": 409}
+    if isinstance(error, InvalidInput) and (error.details or {}).get("field") == "start":
+        return {"time_error": "Choose a time first.", "status": 400}
     if isinstance(error, InvalidInput):
         location_error, form_error = booking_form.field_errors(error, asked)
         return {"location_error": location_error, "form_error": form_error, "status": 400}
@@ -246,7 +246,6 @@ def picker_links(choice, chosen_picker) -> dict:
     return {
         "previous": choice.query(month=previous.strftime("%Y-%m"), date=None) if previous else "",
         "next": choice.query(month=following.strftime("%Y-%m"), date=None) if following else "",
-        "clock": {fmt: choice.query(format=fmt, month=month) for fmt in ("12h", "24h")},
         "slot_base": slot_base,
     }
 

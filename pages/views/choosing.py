@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.utils.html import format_html_join
 
@@ -68,7 +69,7 @@ class Choice:
     def forget_start(self) -> None:
         """After the chosen time was refused: show that day's fresh times, nothing chosen."""
         if self.start is not None:
-            self.day = self.start.astimezone(picker.ZoneInfo(self.zone)).date()
+            self.day = self.start.astimezone(ZoneInfo(self.zone)).date()
             self.month = self.day.replace(day=1)
         self.start = None
 
@@ -114,7 +115,7 @@ def build(event_type, choice: Choice, *, exclude_booking_uid=None) -> picker.Pic
     month = choice.month
     day = choice.day
     if choice.start is not None:
-        local = choice.start.astimezone(picker.ZoneInfo(choice.zone)).date()
+        local = choice.start.astimezone(ZoneInfo(choice.zone)).date()
         day = day or local
         month = month or local.replace(day=1)
     elif day is not None:

@@ -3,17 +3,22 @@ the times, with the times refreshed, and keeps what was typed."""
 
 from bookings import errors
 
-TIME_ERRORS = frozenset(
-    {
-        errors.SlotUnavailable,
-        errors.SeatsFull,
-        errors.ReservationHeld,
-        errors.StartInPast,
-        errors.OutsideAvailability,
-        errors.BeforeMinimumNotice,
-        errors.OutsideBookingWindow,
-        errors.BookingLimitReached,
-        errors.NoHostAvailable,
-        errors.LockTimeout,
-    }
+TAKEN = "Sorry, that time was just taken. The times below are free now; please choose another."
+NO_LONGER = (
+    "That time can no longer be booked. The times below are free now; please choose another."
 )
+BUSY = "Many people are booking right now. Please choose your time again."
+
+# The service's own messages name instants in UTC for API callers; attendees read these.
+TIME_ERRORS = {
+    errors.SlotUnavailable: TAKEN,
+    errors.SeatsFull: TAKEN,
+    errors.ReservationHeld: TAKEN,
+    errors.NoHostAvailable: TAKEN,
+    errors.StartInPast: NO_LONGER,
+    errors.OutsideAvailability: NO_LONGER,
+    errors.BeforeMinimumNotice: NO_LONGER,
+    errors.OutsideBookingWindow: NO_LONGER,
+    errors.BookingLimitReached: NO_LONGER,
+    errors.LockTimeout: BUSY,
+}

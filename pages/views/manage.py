@@ -19,6 +19,7 @@ from bookings.models import Attendee, Booking, Channel
 from bookings.services import Actor, CancelScope, cancel_booking, reschedule_booking
 from bookings.services.states import attendee_refusal
 from eventtypes.models import Host
+from pages import throttle
 from pages.picker import date_time_label, time_label
 from pages.views import choosing, responses
 from pages.views.booking import page_context, refusal
@@ -170,7 +171,7 @@ def cancel(request, uid):
     refused = attendee_refusal(booking, "cancel", timezone.now())
     error, status = "", 200
     if request.method == "POST" and not refused:
-        allowed, retry_after = responses.throttle(request, "cancel")
+        allowed, retry_after = throttle.allow(request, "cancel")
         if not allowed:
             return responses.too_many(request, retry_after)
         later = params.get("scope") == "following" and booking.recurring_series_id is not None
@@ -222,7 +223,7 @@ def reschedule(request, uid):
     if booking.duration_minutes in event_type.allowed_lengths:
         choice.length = booking.duration_minutes
     if request.method == "POST" and not refused:
-        allowed, retry_after = responses.throttle(request, "reschedule")
+        allowed, retry_after = throttle.allow(request, "reschedule")
         if not allowed:
             return responses.too_many(request, retry_after)
         if choice.start is None:

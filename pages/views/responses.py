@@ -2,8 +2,6 @@
 
 from django.shortcuts import render
 
-from pages import throttle as throttling
-
 
 def message_page(request, title: str, message: str, *, status: int, headers=None):
     response = render(
@@ -16,10 +14,6 @@ def message_page(request, title: str, message: str, *, status: int, headers=None
 
 def not_found(request, message: str):
     return message_page(request, "Not found", message, status=404)
-
-
-def throttle(request, action: str) -> tuple[bool, int]:
-    return throttling.allow(request, action)
 
 
 def too_many(request, retry_after: int):

@@ -191,7 +191,7 @@ def test_a_time_taken_meanwhile_is_said_next_to_fresh_times_and_the_form_is_kept
     response = client.post("/hana/intro/", form_data(start, notes="See you"))
     assert response.status_code == 409
     page = response.content.decode()
-    assert 'id="time-error"' in page
+    assert "that time was just taken" in page
     assert f'data-start="{iso_utc(start)}"' not in page
     assert 'value="Ada Lovelace"' in page and "See you</textarea>" in page
     # Without JavaScript each fresh time books with the answers already given.
