@@ -30,7 +30,11 @@
     }
   }
 
+  // Only the answer to the latest request is shown: quick changes may be answered out of order.
+  var latest = 0;
+
   function load(url) {
+    var mine = ++latest;
     picker.setAttribute("aria-busy", "true");
     return fetch(url, { headers: { "X-Rendezvous-Fragment": "picker" }, credentials: "same-origin" })
       .then(function (response) {
@@ -38,16 +42,18 @@
         return response.text();
       })
       .then(function (html) {
+        if (mine !== latest) return;
         picker.innerHTML = html;
         history.replaceState(null, "", url);
         sync();
       })
       .catch(function (error) {
+        if (mine !== latest) return;
         if (window.console) console.error(error);
         window.location.href = url;
       })
       .finally(function () {
-        picker.removeAttribute("aria-busy");
+        if (mine === latest) picker.removeAttribute("aria-busy");
       });
   }
 
