@@ -206,18 +206,24 @@ def _month_slots(event_type, month, tz, hour_format, length, exclude_booking_uid
     return search, by_date
 
 
+# Dates a query string may name; anything else is ignored (and far from any zone's limits).
+YEARS = range(1970, 2200)
+
+
 def parse_month(value) -> date | None:
     try:
-        return datetime.strptime(value or "", "%Y-%m").date()
+        month = datetime.strptime(value or "", "%Y-%m").date()
     except ValueError:
         return None
+    return month if month.year in YEARS else None
 
 
 def parse_date(value) -> date | None:
     try:
-        return date.fromisoformat(value or "")
+        day = date.fromisoformat(value or "")
     except ValueError:
         return None
+    return day if day.year in YEARS else None
 
 
 def parse_start(value) -> datetime | None:
@@ -226,6 +232,6 @@ def parse_start(value) -> datetime | None:
         moment = datetime.fromisoformat(value or "")
     except ValueError:
         return None
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or moment.year not in YEARS:
         return None
     return moment.astimezone(UTC)

@@ -1,6 +1,7 @@
 """The booking page of an event type: a personal one, a team's, or one opened by a private
 link. It calls the same slot search and the same booking service as the API."""
 
+import re
 import uuid
 from urllib.parse import urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -28,6 +29,8 @@ from pages.views import choosing, responses
 from pages.views.errors import TIME_ERRORS
 
 PAGE_TEMPLATE = "pages/booking_page.html"
+# The form's token (uuid4 hex): a form sent twice is one booking.
+IDEMPOTENCY_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 def event_type_for_page(**lookup_args) -> EventType:
@@ -108,6 +111,7 @@ def booking_page(request, event_type: EventType, *, private_link_hash=None):
         state["chosen_location"] = request.POST.get("location", "0")
         state["location_detail"] = request.POST.get("locationDetail", "")
         token = request.POST.get("idempotencyToken", "")
+        token = token if IDEMPOTENCY_TOKEN.fullmatch(token) else ""
         try:
             created = create_booking(
                 event_type,

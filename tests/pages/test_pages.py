@@ -199,6 +199,43 @@ def test_a_time_taken_meanwhile_is_said_next_to_fresh_times_and_the_form_is_kept
     assert Booking.objects.count() == 1
 
 
+HOSTILE_QUERIES = [
+    "timeZone=Mars/Olympus&format=13h&length=-5",
+    "month=9999-12&date=9999-12-31&slot=9999-12-31T23:59:59%2B00:00",
+    "month=0001-01&date=0001-01-01&slot=0001-01-01T00:00:00Z",
+    "timeZone=Pacific/Kiritimati&slot=2099-12-31T23:00:00%2B14:00",
+    "slot=2026-13-45T99:00&date=garbage&month=2026-1",
+    "length=99999999999999999999&timeZone=%00&format=%F0%9F%92%A5",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+def test_whatever_the_query_string_the_page_answers_with_a_page(client, intro, query):
+    uid = book(intro, free_starts(intro)[0]).booking.uid
+    for path in ("/hana/intro/", f"/booking/{uid}/", f"/booking/{uid}/reschedule"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (200, 409), (path, query)
+        fragment = client.get(f"{path}?{query}", HTTP_X_RENDEZVOUS_FRAGMENT="picker")
+        assert fragment.status_code in (200, 409)
+
+
+def test_whatever_the_form_carries_the_answer_is_a_page_and_nothing_half_written(client, intro):
+    start = iso_utc(free_starts(intro)[0])
+    bodies = [
+        {"start": start, "name": "A\r\nBcc: x@example.com", "email": "a@example.com"},
+        {"start": start, "name": "A", "email": "a@example.com", "idempotencyToken": "x" * 500},
+        {"start": "9999-12-31T23:59:59Z", "name": "A", "email": "a@example.com"},
+        {"start": start, "name": "A", "email": "a@example.com", "guests": "b@example.com, nope"},
+        {"start": start, "name": "A", "email": "a@example.com", "location": "7"},
+        {"start": "", "name": "", "email": ""},
+        {},
+    ]
+    for body in bodies:
+        response = client.post("/hana/intro/", body)
+        assert response.status_code in (303, 400, 409), body
+    assert Booking.objects.count() <= 2  # the long token and the unknown location are ignored
+
+
 def test_a_chosen_time_no_longer_free_is_said_on_the_page(client, intro):
     start = free_starts(intro)[0]
     book(intro, start)
