@@ -346,3 +346,17 @@ def test_a_wall_time_that_happens_twice_names_its_zone():
     assert time_label(first, zone, "12h") == "1:30am EDT"
     assert time_label(second, zone, "24h") == "01:30 EST"
     assert time_label(datetime(2026, 11, 2, 14, tzinfo=UTC), zone, "12h") == "9:00am"
+
+
+def test_a_seat_holder_cancels_only_their_own_seat(client, factory, host):
+    workshop = factory.event_type(host, slug="workshop", seats_per_time_slot=5)
+    start = free_starts(workshop)[0]
+    first = book(workshop, start, email="first@example.com")
+    book(workshop, start, email="second@example.com")
+    path = f"/booking/{first.booking.uid}/cancel"
+    assert "send your seatUid" in html.unescape(client.post(path, {"reason": "x"}).content.decode())
+    response = client.post(path, {"seatUid": first.seat_uid, "reason": "Ill"})
+    assert response.status_code == 303
+    booking = Booking.objects.get(pk=first.booking.pk)
+    assert booking.status == Booking.Status.ACCEPTED
+    assert [a.email for a in booking.attendees.all()] == ["second@example.com"]
