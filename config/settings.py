@@ -110,6 +110,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 
 # --- Webhooks --------------------------------------------------------------------------------
 # Seconds a subscriber has to answer (connect, send, read) before the attempt counts as failed.
+# Where the built-in video location opens a room (a Jitsi Meet server).
+VIDEO_ROOM_BASE_URL = env.str("VIDEO_ROOM_BASE_URL", default="https://meet.jit.si").rstrip("/")
+
 # Booking, rescheduling and cancelling forms one client address may send per minute.
 PAGES_POSTS_PER_MINUTE = env.int("PAGES_POSTS_PER_MINUTE", default=20)
 

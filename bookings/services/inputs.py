@@ -1,6 +1,7 @@
 """Checks of what a caller asks for, before anything is written."""
 
 import math
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -208,7 +209,7 @@ def resolve_location(event_type, location, booking_uid: str) -> tuple[str, str]:
         if offered_of_kind and integration not in [loc["integration"] for loc in offered_of_kind]:
             raise InvalidInput(f"The integration '{integration}' is not offered.")
         if integration == "cal-video":
-            url = f"{settings.SITE_URL}/video/{booking_uid}"
+            url = video_room_url()
             return url, url
         return f"integrations:{integration}", ""
     attendee_keys = {
@@ -225,6 +226,13 @@ def resolve_location(event_type, location, booking_uid: str) -> tuple[str, str]:
             )
         return value.strip(), ""
     raise InvalidInput(f"Unknown location type '{kind}'.", details={"field": "location.type"})
+
+
+def video_room_url() -> str:
+    """A meeting room of its own for the built-in video location, on the Jitsi Meet server of
+    VIDEO_ROOM_BASE_URL. The name is random, not the booking's uid: the uid lets whoever knows
+    it cancel the booking, and the room link goes to every guest."""
+    return f"{settings.VIDEO_ROOM_BASE_URL}/Rendezvous-{secrets.token_urlsafe(12)}"
 
 
 def booking_title(event_type, organizer, attendee_name: str, location: str) -> str:

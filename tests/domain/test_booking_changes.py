@@ -7,7 +7,6 @@ A refused change raises the domain error that names it and leaves the booking as
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 
 from bookings.errors import (
     BookingError,
@@ -428,14 +427,15 @@ def test_a_typed_location_sets_where_the_meeting_happens(located, owner, locatio
     assert fresh(located).location == text
 
 
-def test_cal_video_gives_a_meeting_url(located, owner):
-    updated = update_location(
-        located, {"type": "integration", "integration": "cal-video"}, Actor.host(owner)
-    )
+def test_cal_video_gives_a_room_of_its_own(located, owner, settings):
+    settings.VIDEO_ROOM_BASE_URL = "https://jitsi.example.org"
+    video = {"type": "integration", "integration": "cal-video"}
+    updated = update_location(located, video, Actor.host(owner))
 
-    expected = f"{django_settings.SITE_URL}/video/{located.uid}"
-    assert updated.meeting_url == expected
-    assert updated.location == expected
+    assert updated.meeting_url.startswith("https://jitsi.example.org/Rendezvous-")
+    assert updated.location == updated.meeting_url
+    assert located.uid not in updated.meeting_url
+    assert update_location(located, video, Actor.host(owner)).meeting_url != updated.meeting_url
 
 
 @pytest.mark.parametrize(
