@@ -68,8 +68,8 @@ def test_every_page_link_the_admin_shows_answers(db, client):
     links = re.findall(r'<a href="(/(?:team/)?[\w-]+(?:/[\w-]+)?/)" target="_blank">', listing)
     assert len(links) == EventType.objects.count()
     index = client.get("/admin/").content.decode()
-    assert 'href="/"' in index  # "View site"
-    for path in [*links, "/"]:
+    assert 'href="/demo/">View site' in index  # a host's own public page
+    for path in [*links, "/demo/"]:
         assert client.get(path).status_code == 200, path
 
     start = free_starts(EventType.objects.get(slug="intro"))[0]
@@ -77,6 +77,9 @@ def test_every_page_link_the_admin_shows_answers(db, client):
     change = client.get(f"/admin/bookings/booking/{booking.pk}/change/").content.decode()
     assert f'href="/booking/{booking.uid}/"' in change
     assert client.get(f"/booking/{booking.uid}/").status_code == 200
+
+    client.login(username="admin", password="admin")
+    assert 'href="/">View site' in client.get("/admin/").content.decode()
 
 
 def test_the_profile_lists_listed_types_and_a_hidden_one_stays_bookable_by_link(
