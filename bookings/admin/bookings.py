@@ -38,6 +38,7 @@ from bookings.admin.display import (
     ReadOnlyInline,
     booking_change_url,
     booking_link,
+    person,
     pretty_json,
     user_zone,
     wall_time,
@@ -103,14 +104,18 @@ class BookingNoteInline(admin.TabularInline):
 
     model = BookingNote
     form = BookingNoteForm
-    fields = ("content", "is_private", "author", "created_at")
-    readonly_fields = ("author", "created_at")
+    fields = ("content", "is_private", "written_by", "created_at")
+    readonly_fields = ("written_by", "created_at")
     extra = 1
     can_delete = False
     verbose_name_plural = "Notes (private notes are for hosts only)"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
+
+    @admin.display(description="Author")
+    def written_by(self, note):
+        return person(note.author) or self.get_empty_value_display()
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("bookings.view_booking") or self.has_add_permission(
@@ -165,7 +170,7 @@ class BookingAdmin(admin.ModelAdmin):
             },
         ),
         ("Time", {"fields": ("start_in_your_zone", "start_utc", "end_utc", "duration")}),
-        ("People", {"fields": ("organizer", "hosts_and_absence", "guests")}),
+        ("People", {"fields": ("organizer_person", "hosts_and_absence", "guests")}),
         (
             "Details",
             {
@@ -199,7 +204,7 @@ class BookingAdmin(admin.ModelAdmin):
                     "rescheduled_from_link",
                     "rescheduled_to_link",
                     ("rescheduling_reason", "rescheduled_by_email"),
-                    ("reassign_reason", "reassigned_by"),
+                    ("reassign_reason", "reassigned_by_person"),
                 )
             },
         ),
@@ -303,6 +308,14 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description="Metadata")
     def pretty_metadata(self, booking):
         return pretty_json(booking.metadata) or self.get_empty_value_display()
+
+    @admin.display(description="Organizer")
+    def organizer_person(self, booking):
+        return person(booking.organizer)
+
+    @admin.display(description="Reassigned by")
+    def reassigned_by_person(self, booking):
+        return person(booking.reassigned_by) or self.get_empty_value_display()
 
     @admin.display(description="Attendee's page")
     def attendee_page(self, booking):

@@ -33,6 +33,16 @@ def booking_link(booking):
     return format_html('<a href="{}">{}</a>', booking_change_url(booking), booking)
 
 
+def person(user):
+    """A user as text with their address: hosts may not open other users' admin pages, so a
+    link there would be a dead end."""
+    if user is None:
+        return None
+    return format_html(
+        '{} &lt;<a href="mailto:{}">{}</a>&gt;', user.display_name, user.email, user.email
+    )
+
+
 def pretty_json(value):
     if not value:
         return None

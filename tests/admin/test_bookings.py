@@ -3,6 +3,7 @@ as a team admin) and how the list filters them, the actions on the list and the 
 booking page that change a booking (always through the services, with their refusals shown),
 and the private notes added on the booking page."""
 
+import re
 from datetime import UTC, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from bookings.models import ActorRole, Booking, BookingHistory, BookingNote, Channel
 from bookings.services import Actor, add_note, cancel_booking, reschedule_booking
-from tests.admin.conftest import START, change_url, messages_of
+from tests.admin.conftest import START, change_url, messages_of, signed_in
 from tests.conftest import NOW, utc
 
 pytestmark = pytest.mark.django_db
@@ -470,3 +471,22 @@ def test_saving_the_page_without_a_note_changes_nothing(host_client, factory, ho
         booking.updated_at,
     )
     assert not BookingNote.objects.exists()
+
+
+def test_every_link_on_a_booking_a_host_opens_leads_somewhere(factory, host, other_host):
+    """No dead ends: the organizer, the note authors and every other link on the page open for
+    the host (none answers 403 or 404)."""
+    event_type = factory.event_type(host, slug="linked")
+    booking = factory.book(event_type, START).booking
+    add_note(booking, "Bring the contract", Actor.host(host))
+    client = signed_in(host)
+    page = client.get(change_url(booking)).content.decode()
+    links = {
+        link
+        for link in re.findall(r'href="(/[^"#]*)"', page)
+        if not link.startswith(("/static/", "/admin/logout/"))
+    }
+    assert any(f"/booking/{booking.uid}/" in link for link in links)
+    for link in sorted(links):
+        status = client.get(link.replace("&amp;", "&")).status_code
+        assert status in (200, 302), (link, status)
