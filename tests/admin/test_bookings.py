@@ -490,3 +490,39 @@ def test_every_link_on_a_booking_a_host_opens_leads_somewhere(factory, host, oth
     for link in sorted(links):
         status = client.get(link.replace("&amp;", "&")).status_code
         assert status in (200, 302), (link, status)
+
+
+def test_the_first_page_shows_a_host_their_day_week_requests_and_no_shows(
+    factory, host, other_host
+):
+    now = timezone.now()
+    event_type = factory.event_type(host, slug="dash", minimum_booking_notice=0)
+    confirm = factory.event_type(host, slug="confirm", requires_confirmation=True)
+    theirs = factory.event_type(other_host, slug="theirs")
+    Booking.objects.all().delete()
+    starts = free_starts(event_type, now)
+    soon = next(s for s in starts if s - now > timedelta(days=1, hours=12))
+    week = factory.book(event_type, soon, now=now, email="week@example.com").booking
+    pending = factory.book(confirm, soon + timedelta(hours=1), now=now).booking
+    past = factory.book(event_type, soon + timedelta(hours=2), now=now).booking
+    Booking.objects.filter(pk=past.pk).update(start=now - timedelta(days=3))
+    past.attendees.update(absent=True)
+    not_mine = factory.book(theirs, soon, now=now).booking
+
+    page = signed_in(host).get(reverse("admin:index")).content.decode()
+    dashboard = page[page.index('id="dashboard"') : page.index('id="content-main"')]
+    assert change_url(week) in dashboard.split('id="week"')[1].split("</section>")[0]
+    assert change_url(pending) in dashboard.split('id="pending"')[1].split("</section>")[0]
+    assert change_url(past) in dashboard.split('id="no-shows"')[1].split("</section>")[0]
+    assert (
+        "No meetings today." in dashboard
+        or change_url(week) not in dashboard.split('id="today"')[1].split("</section>")[0]
+    )
+    assert change_url(not_mine) not in page
+    assert "Attendee" in dashboard  # who booked
+
+
+def free_starts(event_type, now):
+    from bookings import slots
+
+    return [s.start for s in slots.find_slots(event_type, now, now + timedelta(days=14)).slots]
