@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "bookings",
     "webhooks",
     "api",
+    "notifications",
     "pages",
 ]
 
@@ -129,8 +130,14 @@ WEBHOOKS_LEASE_SECONDS = env.int(
 # (where it is the only dispatcher).
 WEBHOOKS_SWEEP_SECONDS = env.float("WEBHOOKS_SWEEP_SECONDS", default=30 if REDIS_URL else 1)
 
+# The tasks each outbox event is queued for after its change commits.
+OUTBOX_CONSUMERS = ["webhooks.tasks.dispatch_event", "notifications.tasks.notify_event"]
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "webhooks.tasks.sweep", "schedule": WEBHOOKS_SWEEP_SECONDS},
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": WEBHOOKS_SWEEP_SECONDS,
+    },
     "bookings-announce-meetings": {"task": "bookings.tasks.announce_meetings", "schedule": 30},
 }
 

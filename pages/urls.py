@@ -9,6 +9,7 @@ urlpatterns = [
     path("booking/<str:uid>/", manage.booking_detail, name="booking"),
     path("booking/<str:uid>/reschedule", manage.reschedule, name="reschedule"),
     path("booking/<str:uid>/cancel", manage.cancel, name="cancel"),
+    path("booking/<str:uid>/confirm-email", manage.confirm_email, name="confirm-email"),
     path("d/<str:link_hash>/<slug:slug>/", booking.private_link_event, name="private-link"),
     path("team/<slug:team_slug>/", directory.team_profile, name="team"),
     path("team/<slug:team_slug>/<slug:slug>/", booking.team_event, name="team-event"),

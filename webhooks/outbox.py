@@ -4,10 +4,10 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from webhooks.models import Event
 from webhooks.publishing import publisher
-from webhooks.tasks import dispatch_event
 
 
 def record_event(
@@ -36,9 +36,14 @@ def record_event(
 
 
 def announce(event_id: int) -> None:
-    """Queue the event's dispatch, never holding up the request that made the change
-    (webhooks/publishing.py). Without a broker (tasks run in-process) the sweep of
-    `manage.py run_background` is the dispatcher, so that no request waits for a subscriber
-    either."""
+    """Queue the event for each of its consumers (OUTBOX_CONSUMERS: the webhooks' dispatch,
+    the emails), never holding up the request that made the change (webhooks/publishing.py).
+    Without a broker (tasks run in-process) the consumers' sweeps in `manage.py
+    run_background` pick it up, so that no request waits for a subscriber or a mail server."""
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        publisher.submit(dispatch_event, event_id)
+        for consumer in consumers():
+            publisher.submit(consumer, event_id)
+
+
+def consumers() -> list:
+    return [import_string(path) for path in settings.OUTBOX_CONSUMERS]

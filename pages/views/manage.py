@@ -16,7 +16,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 from bookings.calendar import add_to_calendar_links
 from bookings.errors import BookingError
 from bookings.models import Attendee, Booking, Channel
-from bookings.services import Actor, CancelScope, cancel_booking, reschedule_booking
+from bookings.services import (
+    Actor,
+    CancelScope,
+    cancel_booking,
+    confirm_attendee_email,
+    reschedule_booking,
+)
 from bookings.services.states import attendee_refusal
 from eventtypes.models import Host
 from pages import throttle
@@ -262,3 +268,27 @@ def reschedule(request, uid):
     if choosing.wants_fragment(request):
         return render(request, "pages/_picker.html", context)
     return render(request, "pages/booking_page.html", context, status=state["status"])
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_protect
+def confirm_email(request, uid):
+    """The link of the double opt-in email: a page with a button, never a change on GET."""
+    booking = find_booking(uid)
+    if booking is None:
+        return responses.not_found(request, "There is no booking with this link.")
+    token = (request.POST if request.method == "POST" else request.GET).get("token", "")
+    if request.method == "POST":
+        try:
+            confirm_attendee_email(token, channel=Channel.PAGE, booking_uid=uid)
+        except BookingError as error:
+            return responses.message_page(
+                request, "This link does not work", error.message, status=400
+            )
+        return HttpResponseRedirect(reverse("pages:booking", args=[uid]), status=303)
+    context = {
+        "booking": booking,
+        "token": token,
+        "when": when_text(booking, viewer_zone(booking, None, {}), "12h"),
+    }
+    return render(request, "pages/confirm_email.html", context)

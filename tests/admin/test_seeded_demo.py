@@ -21,7 +21,7 @@ ADMIN_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("name", ADMIN_PAGES + ["webhooks_event"])
+@pytest.mark.parametrize("name", ADMIN_PAGES + ["webhooks_event", "notifications_notification"])
 def test_admin_changelist_renders(admin_client, seeded, name):
     assert admin_client.get(reverse(f"admin:{name}_changelist")).status_code == 200
 

@@ -1,0 +1,147 @@
+"""An email as it is sent: subject, plain text and HTML from templates, times in the recipient's
+zone, the links the recipient needs, and the calendar invite (RFC 5546) where the email creates,
+changes or cancels an event."""
+
+from email.mime.text import MIMEText
+from email.utils import formataddr
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.timezones import is_valid_time_zone
+from bookings import ics
+from bookings.calendar import calendar_event
+from bookings.models import Booking
+from bookings.services import attendee_opt_in_token
+from notifications.models import Notification
+from webhooks.models import Event
+
+Kind = Notification.Kind
+
+SUBJECTS = {
+    Kind.BOOKED: "Booked: {title}, {when}",
+    Kind.REQUEST_RECEIVED: "Request received: {title}, {when}",
+    Kind.CONFIRM_EMAIL: "Confirm your email address to book {title}",
+    Kind.CONFIRMED: "Confirmed: {title}, {when}",
+    Kind.DECLINED: "Declined: {title}, {when}",
+    Kind.CANCELLED: "Cancelled: {title}, {when}",
+    Kind.RESCHEDULED: "Moved: {title}, now {when}",
+    Kind.NEW_BOOKING: "New booking: {title}, {when}",
+    Kind.CONFIRM_REQUEST: "Please confirm: {title}, {when}",
+}
+HEADLINES = {
+    Kind.BOOKED: "You are booked.",
+    Kind.REQUEST_RECEIVED: "Your request was sent. The host confirms it, and you hear back.",
+    Kind.CONFIRM_EMAIL: "Please confirm your email address: your booking is made once you do.",
+    Kind.CONFIRMED: "Your booking is confirmed.",
+    Kind.DECLINED: "The host declined your booking.",
+    Kind.CANCELLED: "This booking was cancelled.",
+    Kind.RESCHEDULED: "This booking has moved to a new time.",
+    Kind.NEW_BOOKING: "You have a new booking.",
+    Kind.CONFIRM_REQUEST: "A booking waits for your confirmation.",
+}
+# The emails that add, change or remove the event in the recipient's calendar.
+WITH_INVITE = frozenset(
+    {
+        Kind.BOOKED,
+        Kind.CONFIRMED,
+        Kind.DECLINED,
+        Kind.CANCELLED,
+        Kind.RESCHEDULED,
+        Kind.NEW_BOOKING,
+    }
+)
+
+
+def zone_of(notification: Notification) -> ZoneInfo:
+    name = notification.time_zone
+    return ZoneInfo(name if is_valid_time_zone(name) else "UTC")
+
+
+def when(start, end, zone: ZoneInfo) -> str:
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return f"{local_start:%A %-d %B %Y, %H:%M}–{local_end:%H:%M} ({zone.key})"
+
+
+def compose(notification: Notification, booking: Booking, event: Event) -> EmailMultiAlternatives:
+    zone = zone_of(notification)
+    title = ics.one_line(booking.title)
+    payload = event.payload
+    context = {
+        "notification": notification,
+        "booking": booking,
+        "headline": HEADLINES[notification.kind],
+        "title": title,
+        "when": when(booking.start, booking.end, zone),
+        "previous_when": _previous_when(booking, zone),
+        "reason": booking.cancellation_reason or booking.rejection_reason,
+        "cancelled_by": payload.get("cancelledBy", ""),
+        "place": booking.meeting_place,
+        "hosts": [ics.one_line(row.user.display_name) for row in booking.host_rows()],
+        "attendees": _shown_attendees(notification, booking),
+        "links": _links(notification, booking),
+    }
+    subject = SUBJECTS[notification.kind].format(
+        title=title, when=when(booking.start, booking.end, zone)
+    )
+    message = EmailMultiAlternatives(
+        subject=ics.one_line(subject)[:250],
+        body=render_to_string("notifications/email.txt", context),
+        to=[formataddr((ics.one_line(notification.recipient_name), notification.recipient))],
+        reply_to=[booking.organizer.email] if booking.organizer.email else None,
+    )
+    message.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
+    if notification.kind in WITH_INVITE:
+        message.attach(invite(booking, show_attendees=_shows_attendees(notification, booking)))
+    return message
+
+
+def invite(booking: Booking, *, show_attendees: bool) -> MIMEText:
+    """The calendar file as a text/calendar part whose `method` matches its METHOD."""
+    body = ics.build_calendar(
+        calendar_event(booking, show_attendees=show_attendees), timezone.now()
+    ).decode()
+    method = "CANCEL" if "METHOD:CANCEL" in body else "REQUEST"
+    part = MIMEText(body, "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
+
+
+def _shows_attendees(notification: Notification, booking: Booking) -> bool:
+    if notification.is_host or not booking.is_seated:
+        return True
+    return bool(booking.event_type and booking.event_type.seats_show_attendees)
+
+
+def _shown_attendees(notification: Notification, booking: Booking) -> list[str]:
+    attendees = list(booking.attendees.order_by("id"))
+    if not _shows_attendees(notification, booking):
+        attendees = [a for a in attendees if a.email == notification.recipient]
+    return [ics.one_line(a.name) for a in attendees]
+
+
+def _previous_when(booking: Booking, zone: ZoneInfo) -> str:
+    previous = booking.rescheduled_from
+    return when(previous.start, previous.end, zone) if previous else ""
+
+
+def _links(notification: Notification, booking: Booking) -> dict:
+    site = settings.SITE_URL
+    if notification.is_host:
+        admin = reverse("admin:bookings_booking_change", args=[booking.pk])
+        return {"admin": site + admin}
+    query = f"?seatUid={notification.seat_uid}" if notification.seat_uid else ""
+    links = {
+        "booking": f"{site}/booking/{booking.uid}/{query}",
+        "reschedule": f"{site}/booking/{booking.uid}/reschedule{query}",
+        "cancel": f"{site}/booking/{booking.uid}/cancel{query}",
+    }
+    if notification.kind == Kind.CONFIRM_EMAIL:
+        token = attendee_opt_in_token(booking)
+        links["confirm_email"] = f"{site}/booking/{booking.uid}/confirm-email?token={token}"
+    return links

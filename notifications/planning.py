@@ -1,0 +1,102 @@
+"""Which emails an outbox event calls for, and to whom.
+
+    event                attendees (and guests)         hosts
+    BOOKING_CREATED      booked                         new booking
+    BOOKING_REQUESTED    request received, or           request to confirm (not while the
+                         confirm your email (opt-in)    attendee's email is unconfirmed)
+    BOOKING_CONFIRMED    confirmed                      new booking, if the attendee confirmed
+    BOOKING_REJECTED     declined                       -
+    BOOKING_CANCELLED    cancelled                      cancelled
+    BOOKING_RESCHEDULED  rescheduled                    rescheduled
+
+A confirmation writes BOOKING_CREATED beside BOOKING_CONFIRMED (as Cal.com's subscribers
+expect); its emails go with BOOKING_CONFIRMED alone. An event about one seat (`seatUid` in its
+payload) goes to that seat's attendee only; the others never learn of it. Nothing is sent for a
+booking made with `skipNotifications`.
+"""
+
+from dataclasses import dataclass
+
+from bookings.models import Booking, BookingHistory
+from notifications.models import Notification
+from webhooks.models import Event, Trigger
+
+Kind = Notification.Kind
+Action = BookingHistory.Action
+
+CONFIRMING = (Action.CONFIRMED, Action.ATTENDEE_CONFIRMED)
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    recipient: str
+    name: str
+    time_zone: str
+    is_host: bool = False
+    seat_uid: str = ""
+
+
+def plan(event: Event, booking: Booking) -> list[Planned]:
+    if booking.skip_notifications:
+        return []
+    seat_uid = str(event.payload.get("seatUid") or "")
+    to_attendees = _attendees(booking, seat_uid)
+    to_hosts = _hosts(booking)
+    trigger = event.type
+    if trigger == Trigger.BOOKING_CREATED:
+        if _confirmed_by(booking):
+            return []  # the companion of BOOKING_CONFIRMED
+        return to_attendees(Kind.BOOKED) + to_hosts(Kind.NEW_BOOKING)
+    if trigger == Trigger.BOOKING_REQUESTED:
+        if booking.pending_on == Booking.PendingOn.ATTENDEE:
+            return to_attendees(Kind.CONFIRM_EMAIL, guests=False)
+        return to_attendees(Kind.REQUEST_RECEIVED) + to_hosts(Kind.CONFIRM_REQUEST)
+    if trigger == Trigger.BOOKING_CONFIRMED:
+        by_attendee = _confirmed_by(booking) == Action.ATTENDEE_CONFIRMED
+        return to_attendees(Kind.CONFIRMED) + (to_hosts(Kind.NEW_BOOKING) if by_attendee else [])
+    if trigger == Trigger.BOOKING_REJECTED:
+        return to_attendees(Kind.DECLINED)
+    if trigger == Trigger.BOOKING_CANCELLED:
+        return to_attendees(Kind.CANCELLED) + to_hosts(Kind.CANCELLED)
+    if trigger == Trigger.BOOKING_RESCHEDULED:
+        return to_attendees(Kind.RESCHEDULED) + to_hosts(Kind.RESCHEDULED)
+    return []
+
+
+def _confirmed_by(booking: Booking) -> str | None:
+    """How the booking was confirmed, if it waited for a confirmation."""
+    return (
+        booking.history.filter(action__in=CONFIRMING)
+        .order_by("-created_at", "-id")
+        .values_list("action", flat=True)
+        .first()
+    )
+
+
+def _attendees(booking: Booking, seat_uid: str):
+    people = list(booking.attendees.order_by("id"))
+    if seat_uid:
+        people = [a for a in people if str(a.seat_uid) == seat_uid]
+    zone = people[0].time_zone if people else booking.organizer.time_zone
+
+    def planned(kind, *, guests=True):
+        rows = [Planned(kind, a.email, a.name, a.time_zone, seat_uid=seat_uid) for a in people]
+        if guests and not seat_uid:
+            rows += [Planned(kind, email, "", zone) for email in booking.guests or []]
+        return rows
+
+    return planned
+
+
+def _hosts(booking: Booking):
+    users = [row.user for row in booking.booking_hosts.select_related("user").order_by("id")]
+
+    def planned(kind):
+        return [
+            Planned(kind, user.email, user.display_name, user.time_zone, is_host=True)
+            for user in users
+            if user.email
+        ]
+
+    return planned
