@@ -16,7 +16,7 @@ from accounts.timezones import is_valid_time_zone
 from bookings import ics
 from bookings.calendar import calendar_event
 from bookings.models import Booking
-from bookings.services import attendee_opt_in_token
+from bookings.services import attendee_opt_in_token, host_decision_token
 from notifications.models import Notification
 from webhooks.models import Event
 
@@ -133,8 +133,12 @@ def _previous_when(booking: Booking, zone: ZoneInfo) -> str:
 def _links(notification: Notification, booking: Booking) -> dict:
     site = settings.SITE_URL
     if notification.is_host:
-        admin = reverse("admin:bookings_booking_change", args=[booking.pk])
-        return {"admin": site + admin}
+        links = {"admin": site + reverse("admin:bookings_booking_change", args=[booking.pk])}
+        host = next((u for u in booking.host_users if u.email == notification.recipient), None)
+        if notification.kind == Kind.CONFIRM_REQUEST and host is not None:
+            token = host_decision_token(booking, host)
+            links["decide"] = f"{site}/booking/{booking.uid}/decide?token={token}"
+        return links
     query = f"?seatUid={notification.seat_uid}" if notification.seat_uid else ""
     links = {
         "booking": f"{site}/booking/{booking.uid}/{query}",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pages.views import booking, directory, manage
+from pages.views import booking, decide, directory, manage
 
 app_name = "pages"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("booking/<str:uid>/reschedule", manage.reschedule, name="reschedule"),
     path("booking/<str:uid>/cancel", manage.cancel, name="cancel"),
     path("booking/<str:uid>/confirm-email", manage.confirm_email, name="confirm-email"),
+    path("booking/<str:uid>/decide", decide.decide, name="decide"),
     path("d/<str:link_hash>/<slug:slug>/", booking.private_link_event, name="private-link"),
     path("team/<slug:team_slug>/", directory.team_profile, name="team"),
     path("team/<slug:team_slug>/<slug:slug>/", booking.team_event, name="team-event"),

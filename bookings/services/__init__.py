@@ -14,6 +14,8 @@ from bookings.services.confirmation import (
     confirm_attendee_email,
     confirm_booking,
     decline_booking,
+    host_decision_token,
+    host_of_decision_token,
 )
 from bookings.services.creation import (
     consume_private_link,
@@ -53,6 +55,8 @@ __all__ = [
     "create_booking",
     "create_booking_from_reservation",
     "decline_booking",
+    "host_decision_token",
+    "host_of_decision_token",
     "mark_absent",
     "mark_attended",
     "reassign_booking",

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core import signing
 
+from accounts.models import User
 from bookings.errors import InvalidToken, InvalidTransition
 from bookings.models import Booking, Channel
 from bookings.services.actors import Actor
@@ -16,6 +17,8 @@ from webhooks.models import Trigger
 
 OPT_IN_SALT = "rendezvous.attendee-opt-in"
 OPT_IN_MAX_AGE = timedelta(days=7)
+DECISION_SALT = "rendezvous.host-decision"
+DECISION_MAX_AGE = timedelta(days=7)
 PENDING = [Booking.Status.PENDING]
 # A pending booking that becomes accepted: created, as Cal.com says, and confirmed, as we do.
 CONFIRMED_TRIGGERS = (Trigger.BOOKING_CREATED, Trigger.BOOKING_CONFIRMED)
@@ -73,6 +76,27 @@ def decline_booking(booking: Booking, actor: Actor, *, reason: str = "", now=Non
         action=Action.DECLINED,
         settle=reject,
     )
+
+
+def host_decision_token(booking: Booking, host) -> str:
+    """The token of the one-click Confirm and Decline links in a host's email (signed, for one
+    booking and one host, expires in 7 days)."""
+    return signing.dumps({"uid": booking.uid, "host": host.pk}, salt=DECISION_SALT)
+
+
+def host_of_decision_token(token: str, booking: Booking):
+    """The host a decision link was made for, while they still manage the booking; raises
+    InvalidToken."""
+    try:
+        data = signing.loads(token, salt=DECISION_SALT, max_age=DECISION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvalidToken("This link has expired; open the booking in the admin.") from None
+    except signing.BadSignature:
+        raise InvalidToken("This link is not valid.") from None
+    host = User.objects.filter(pk=data.get("host"), is_active=True).first()
+    if data.get("uid") != booking.uid or host is None or not booking.is_managed_by(host):
+        raise InvalidToken("This link is not valid for this booking.")
+    return host
 
 
 def attendee_opt_in_token(booking: Booking) -> str:

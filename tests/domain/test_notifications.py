@@ -4,10 +4,11 @@ embedded setup; tests/tasks/ sends them through a real SMTP server."""
 
 import email
 import email.utils
+import time
 from datetime import timedelta
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
@@ -22,6 +23,7 @@ from bookings.services import (
     decline_booking,
     reschedule_booking,
 )
+from bookings.services.confirmation import DECISION_SALT
 from notifications import sending
 from notifications.models import Notification
 from notifications.tasks import sweep
@@ -230,3 +232,53 @@ def test_names_with_line_breaks_inject_no_header(factory, event_type, host):
             if part.get_content_type() == "text/calendar":
                 calendar = Calendar.from_ical(part.get_payload(decode=True))
                 assert len([c for c in calendar.walk() if c.name == "VEVENT"]) == 1
+
+
+def test_the_hosts_one_click_links_confirm_or_decline_once(factory, host, client):
+    event_type = factory.event_type(host, slug="ask", requires_confirmation=True)
+    first = factory.book(event_type, START, email="ada@example.com").booking
+    second = factory.book(event_type, START + timedelta(hours=2), email="bob@example.com").booking
+    sweep()
+    links = {}
+    for message in sent("hana@"):
+        link = next(line for line in message.body.splitlines() if "/decide?token=" in line)
+        path = link.split("http://127.0.0.1:8000")[-1].strip()
+        links[path.split("/")[2]] = path
+    confirm_path, decline_path = links[first.uid], links[second.uid]
+
+    page = client.get(confirm_path)
+    assert page.status_code == 200 and "Confirm" in page.content.decode()
+    assert Booking.objects.get(pk=first.pk).status == Booking.Status.PENDING  # GET changes nothing
+    token = confirm_path.split("token=")[1]
+    done = client.post(f"/booking/{first.uid}/decide", {"token": token, "decision": "confirm"})
+    assert done.status_code == 200 and "You confirmed" in done.content.decode()
+    assert Booking.objects.get(pk=first.pk).status == Booking.Status.ACCEPTED
+    again = client.post(f"/booking/{first.uid}/decide", {"token": token, "decision": "confirm"})
+    assert again.status_code == 400
+    assert Booking.objects.get(pk=first.pk).history.filter(action="confirmed").count() == 1
+
+    token = decline_path.split("token=")[1]
+    client.post(
+        f"/booking/{second.uid}/decide",
+        {"token": token, "decision": "decline", "reason": "Away"},
+    )
+    declined = Booking.objects.get(pk=second.pk)
+    assert (declined.status, declined.rejection_reason) == (Booking.Status.REJECTED, "Away")
+
+    for bad in (token + "x", confirm_path.split("token=")[1]):  # tampered; another booking's
+        response = client.get(f"/booking/{second.uid}/decide?token={bad}")
+        assert response.status_code == 400
+        assert "not valid" in response.content.decode()
+
+
+def test_an_expired_decision_link_is_refused_plainly(factory, host, client):
+    class EightDaysAgo(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - 8 * 24 * 3600)
+
+    event_type = factory.event_type(host, slug="ask", requires_confirmation=True)
+    booking = factory.book(event_type, START).booking
+    token = EightDaysAgo(salt=DECISION_SALT).sign_object({"uid": booking.uid, "host": host.pk})
+    response = client.get(f"/booking/{booking.uid}/decide?token={token}")
+    assert response.status_code == 400
+    assert "expired" in response.content.decode()
