@@ -32,6 +32,7 @@ SUBJECTS = {
     Kind.RESCHEDULED: "Moved: {title}, now {when}",
     Kind.NEW_BOOKING: "New booking: {title}, {when}",
     Kind.CONFIRM_REQUEST: "Please confirm: {title}, {when}",
+    Kind.REMINDER: "Reminder: {title}, {when}",
 }
 HEADLINES = {
     Kind.BOOKED: "You are booked.",
@@ -43,6 +44,7 @@ HEADLINES = {
     Kind.RESCHEDULED: "This booking has moved to a new time.",
     Kind.NEW_BOOKING: "You have a new booking.",
     Kind.CONFIRM_REQUEST: "A booking waits for your confirmation.",
+    Kind.REMINDER: "Your meeting is coming up.",
 }
 # The emails that add, change or remove the event in the recipient's calendar.
 WITH_INVITE = frozenset(
@@ -67,10 +69,13 @@ def when(start, end, zone: ZoneInfo) -> str:
     return f"{local_start:%A %-d %B %Y, %H:%M}–{local_end:%H:%M} ({zone.key})"
 
 
-def compose(notification: Notification, booking: Booking, event: Event) -> EmailMultiAlternatives:
+def compose(
+    notification: Notification, booking: Booking, event: Event | None
+) -> EmailMultiAlternatives:
+    """event: the outbox event the email tells of (None for a reminder)."""
     zone = zone_of(notification)
     title = ics.one_line(booking.title)
-    payload = event.payload
+    payload = event.payload if event is not None else {}
     context = {
         "notification": notification,
         "booking": booking,

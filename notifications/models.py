@@ -15,6 +15,7 @@ class Notification(models.Model):
         RESCHEDULED = "rescheduled", "Rescheduled"
         NEW_BOOKING = "new_booking", "New booking (to the host)"
         CONFIRM_REQUEST = "confirm_request", "Request to confirm (to the host)"
+        REMINDER = "reminder", "Reminder (to the attendee)"
 
     event_id = models.BigIntegerField(help_text="The outbox event (webhooks.Event)")
     booking_uid = models.CharField(max_length=32, db_index=True)
@@ -40,6 +41,33 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.recipient}"
+
+
+class Reminder(models.Model):
+    """A reminder email a standing booking is due, at an offset before its start. Planned when
+    the booking stands, dropped when it is cancelled, declined or moved; sent once."""
+
+    booking = models.ForeignKey(
+        "bookings.Booking", on_delete=models.CASCADE, related_name="reminders"
+    )
+    minutes_before = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped = models.BooleanField(default=False, help_text="Its time passed with the meeting.")
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "minutes_before"], name="one_reminder_per_booking_offset"
+            )
+        ]
+        indexes = [models.Index(fields=["sent_at", "skipped", "due_at"])]
+
+    def __str__(self):
+        return f"{self.minutes_before} min before {self.booking_id}"
 
 
 class HandledEvent(models.Model):

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from bookings.models import Booking
-from notifications import messages, planning
+from notifications import messages, planning, reminders
 from notifications.models import HandledEvent, Notification
 from webhooks.models import Event
 
@@ -50,6 +50,9 @@ def plan(event_id: int) -> None:
             booking = _booking(event.booking_uid)
             if booking is None:
                 return
+            reminders.replan(booking)
+            if booking.rescheduled_from_id and event.type == "BOOKING_RESCHEDULED":
+                reminders.replan(booking.rescheduled_from)
             Notification.objects.bulk_create(
                 [
                     Notification(

@@ -11,7 +11,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
-from notifications import sending
+from notifications import reminders, sending
 
 logger = logging.getLogger("notifications")
 
@@ -39,3 +39,12 @@ def sweep() -> None:
             sending.send(notification_id)
         except Exception:
             logger.exception("Sending email %s failed", notification_id)
+
+
+@shared_task(ignore_result=True)
+def send_reminders() -> None:
+    for reminder_id in reminders.due():
+        try:
+            reminders.send(reminder_id)
+        except Exception:
+            logger.exception("Sending reminder %s failed", reminder_id)
