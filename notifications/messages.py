@@ -33,6 +33,7 @@ SUBJECTS = {
     Kind.NEW_BOOKING: "New booking: {title}, {when}",
     Kind.CONFIRM_REQUEST: "Please confirm: {title}, {when}",
     Kind.REMINDER: "Reminder: {title}, {when}",
+    Kind.NO_SHOW: "No-show: {title}, {when}",
 }
 HEADLINES = {
     Kind.BOOKED: "You are booked.",
@@ -45,6 +46,7 @@ HEADLINES = {
     Kind.NEW_BOOKING: "You have a new booking.",
     Kind.CONFIRM_REQUEST: "A booking waits for your confirmation.",
     Kind.REMINDER: "Your meeting is coming up.",
+    Kind.NO_SHOW: "Another host recorded that an attendee did not come.",
 }
 # The emails that add, change or remove the event in the recipient's calendar.
 WITH_INVITE = frozenset(
@@ -88,6 +90,9 @@ def compose(
         "place": booking.meeting_place,
         "hosts": [ics.one_line(row.user.display_name) for row in booking.host_rows()],
         "attendees": _shown_attendees(notification, booking),
+        "absent": [a.name for a in booking.attendees.all() if a.absent]
+        if notification.kind == Kind.NO_SHOW
+        else [],
         "links": _links(notification, booking),
     }
     subject = SUBJECTS[notification.kind].format(

@@ -16,6 +16,7 @@ class Notification(models.Model):
         NEW_BOOKING = "new_booking", "New booking (to the host)"
         CONFIRM_REQUEST = "confirm_request", "Request to confirm (to the host)"
         REMINDER = "reminder", "Reminder (to the attendee)"
+        NO_SHOW = "no_show", "No-show recorded (to the other hosts)"
 
     event_id = models.BigIntegerField(help_text="The outbox event (webhooks.Event)")
     booking_uid = models.CharField(max_length=32, db_index=True)

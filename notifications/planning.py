@@ -8,6 +8,7 @@
     BOOKING_REJECTED     declined                       -
     BOOKING_CANCELLED    cancelled                      cancelled
     BOOKING_RESCHEDULED  rescheduled                    rescheduled
+    BOOKING_NO_SHOW_...  -                              no-show, to the hosts who did not record it
 
 A confirmation writes BOOKING_CREATED beside BOOKING_CONFIRMED (as Cal.com's subscribers
 expect); its emails go with BOOKING_CONFIRMED alone. An event about one seat (`seatUid` in its
@@ -61,7 +62,22 @@ def plan(event: Event, booking: Booking) -> list[Planned]:
         return to_attendees(Kind.CANCELLED) + to_hosts(Kind.CANCELLED)
     if trigger == Trigger.BOOKING_RESCHEDULED:
         return to_attendees(Kind.RESCHEDULED) + to_hosts(Kind.RESCHEDULED)
+    if trigger == Trigger.BOOKING_NO_SHOW_UPDATED:
+        if not any(a.get("noShow") for a in event.payload.get("attendees", [])):
+            return []
+        recorded_by = _attendance_recorded_by(booking)
+        return [p for p in to_hosts(Kind.NO_SHOW) if p.recipient != recorded_by]
     return []
+
+
+def _attendance_recorded_by(booking: Booking) -> str:
+    return (
+        booking.history.filter(action=Action.ATTENDANCE_MARKED)
+        .order_by("-created_at", "-id")
+        .values_list("actor_email", flat=True)
+        .first()
+        or ""
+    )
 
 
 def _confirmed_by(booking: Booking) -> str | None:

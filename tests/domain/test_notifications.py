@@ -21,6 +21,7 @@ from bookings.services import (
     cancel_booking,
     confirm_booking,
     decline_booking,
+    mark_absent,
     reschedule_booking,
 )
 from bookings.services.confirmation import DECISION_SALT
@@ -282,3 +283,27 @@ def test_an_expired_decision_link_is_refused_plainly(factory, host, client):
     response = client.get(f"/booking/{booking.uid}/decide?token={token}")
     assert response.status_code == 400
     assert "expired" in response.content.decode()
+
+
+def test_a_no_show_is_told_to_the_other_hosts(factory):
+    first, second = factory.user("first"), factory.user("second")
+    team = factory.team(first, second)
+    together = factory.event_type(
+        team=team,
+        slug="together",
+        scheduling_type="collective",
+        hosts=[{"user": first, "is_fixed": True}, {"user": second, "is_fixed": True}],
+    )
+    booking = factory.book(together, START, email="ada@example.com").booking
+    sweep()
+    mail.outbox.clear()
+    mark_absent(
+        booking,
+        Actor.host(first),
+        attendees=[("ada@example.com", True)],
+        now=START + timedelta(hours=1),
+    )
+    sweep()
+    assert [m.subject.split(":")[0] for m in sent("second@")] == ["No-show"]
+    assert "Did not come: " in sent("second@")[0].body
+    assert sent("first@") == [] and sent("ada@") == []
