@@ -29,6 +29,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_bookings
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@# Webhook deliveries and other periodic work run beside the server (no Redis needed).
 	$(PY) manage.py run_background & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \

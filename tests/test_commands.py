@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ApiKey, Membership, Team, User, hash_api_key
+from bookings.models import Booking
 from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,18 @@ def test_seeded_data_describes_the_demo(seeded):
     assert all(h.is_fixed for h in sync.hosts.all())
     for event_type in EventType.objects.all():
         event_type.full_clean()
+
+
+def test_seed_demo_bookings_gives_the_demo_host_bookings_to_try_once(seeded):
+    out, _ = run("seed_demo_bookings")
+    assert "Sample bookings of demo: 6." in out
+    bookings = Booking.objects.filter(organizer__username="demo")
+    now = timezone.now()
+    assert bookings.filter(end__lt=now, status="accepted").count() == 2
+    assert bookings.filter(status="pending", start__gt=now).count() == 2
+    assert bookings.filter(status="cancelled").count() == 1
+    assert bookings.filter(status="accepted", start__gt=now).count() == 1
+
+    out, _ = run("seed_demo_bookings")
+    assert "none added" in out
+    assert Booking.objects.count() == 6
