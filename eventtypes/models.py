@@ -234,6 +234,12 @@ class EventType(models.Model):
         default=list, blank=True, help_text="Minutes before the start to send reminders."
     )
     disable_guests = models.BooleanField(default=False)
+    emails_to_attendees = models.BooleanField(
+        default=True, help_text="Email attendees and guests about their bookings and reminders."
+    )
+    emails_to_hosts = models.BooleanField(
+        default=True, help_text="Email the hosts about new, moved and cancelled bookings."
+    )
 
     scheduling_type = models.CharField(
         max_length=20, choices=SchedulingType.choices, blank=True, help_text="Team event types."

@@ -13,7 +13,8 @@
 A confirmation writes BOOKING_CREATED beside BOOKING_CONFIRMED (as Cal.com's subscribers
 expect); its emails go with BOOKING_CONFIRMED alone. An event about one seat (`seatUid` in its
 payload) goes to that seat's attendee only; the others never learn of it. Nothing is sent for a
-booking made with `skipNotifications`.
+booking made with `skipNotifications`; an event type can turn off the emails to attendees (and
+their reminders) or to hosts.
 """
 
 from dataclasses import dataclass
@@ -42,8 +43,13 @@ def plan(event: Event, booking: Booking) -> list[Planned]:
     if booking.skip_notifications:
         return []
     seat_uid = str(event.payload.get("seatUid") or "")
+    event_type = booking.event_type
     to_attendees = _attendees(booking, seat_uid)
     to_hosts = _hosts(booking)
+    if event_type is not None and not event_type.emails_to_attendees:
+        to_attendees = _nobody
+    if event_type is not None and not event_type.emails_to_hosts:
+        to_hosts = _nobody
     trigger = event.type
     if trigger == Trigger.BOOKING_CREATED:
         if _confirmed_by(booking):
@@ -78,6 +84,10 @@ def _attendance_recorded_by(booking: Booking) -> str:
         .first()
         or ""
     )
+
+
+def _nobody(kind, **options) -> list[Planned]:
+    return []
 
 
 def _confirmed_by(booking: Booking) -> str | None:

@@ -90,7 +90,8 @@ def send(reminder_id: int, now=None) -> bool:
 
 
 def reminder_emails(booking: Booking):
-    if booking.skip_notifications:
+    event_type = booking.event_type
+    if booking.skip_notifications or (event_type and not event_type.emails_to_attendees):
         return []
     attendees = list(booking.attendees.order_by("id"))
     zone = attendees[0].time_zone if attendees else booking.organizer.time_zone

@@ -215,7 +215,10 @@ class EventTypeAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Reminders", {"fields": ("reminder_offsets",)}),
+        (
+            "Emails and reminders",
+            {"fields": ("emails_to_attendees", "emails_to_hosts", "reminder_offsets")},
+        ),
         (
             "Team",
             {

@@ -307,3 +307,16 @@ def test_a_no_show_is_told_to_the_other_hosts(factory):
     assert [m.subject.split(":")[0] for m in sent("second@")] == ["No-show"]
     assert "Did not come: " in sent("second@")[0].body
     assert sent("first@") == [] and sent("ada@") == []
+
+
+@pytest.mark.parametrize(
+    ("switch", "told", "untold"),
+    [("emails_to_attendees", "hana@", "ada@"), ("emails_to_hosts", "ada@", "hana@")],
+)
+def test_an_event_type_can_turn_off_emails_to_attendees_or_hosts(
+    factory, host, switch, told, untold
+):
+    event_type = factory.event_type(host, slug="quiet", **{switch: False})
+    factory.book(event_type, START, email="ada@example.com")
+    sweep()
+    assert len(sent(told)) == 1 and sent(untold) == []
