@@ -43,6 +43,7 @@ from bookings.admin.display import (
     user_zone,
     wall_time,
 )
+from bookings.admin.on_behalf import OnBehalfForm
 from bookings.errors import BookingError
 from bookings.models import (
     Attendee,
@@ -51,9 +52,7 @@ from bookings.models import (
     BookingHost,
     BookingNote,
 )
-from bookings.services import (
-    add_note,
-)
+from bookings.services import add_note, create_booking
 
 # --- Changelist filters -------------------------------------------------------------------------
 
@@ -430,6 +429,9 @@ class BookingAdmin(admin.ModelAdmin):
     # -- Buttons of the booking page: a confirmation form (GET), the change (POST)
 
     def get_urls(self):
+        book = path(
+            "book/", self.admin_site.admin_view(self.book_view), name="bookings_booking_book"
+        )
         urls = [
             path(
                 f"<path:object_id>/{action.slug}/",
@@ -438,7 +440,35 @@ class BookingAdmin(admin.ModelAdmin):
             )
             for action in HOST_ACTIONS
         ]
-        return urls + super().get_urls()
+        return [book, *urls, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_book": self.has_change_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def book_view(self, request):
+        """Book for an attendee, through the booking service."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = OnBehalfForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                created = create_booking(
+                    form.cleaned_data["event_type"], form.booking_request(), host_actor(request)
+                )
+            except BookingError as error:
+                form.add_error(None, error.message)
+            else:
+                booking = created.booking if created.kind != "recurring" else created.bookings[0]
+                self.message_user(request, f"Booked: {booking.title}.", messages.SUCCESS)
+                return HttpResponseRedirect(booking_change_url(booking))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Book for an attendee",
+            "opts": self.opts,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/bookings/booking/book.html", context)
 
     def _host_action_view(self, action: HostAction):
         @require_http_methods(["GET", "POST"])

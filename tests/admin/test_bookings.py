@@ -5,6 +5,7 @@ and the private notes added on the booking page."""
 
 import re
 from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -526,3 +527,37 @@ def free_starts(event_type, now):
     from bookings import slots
 
     return [s.start for s in slots.find_slots(event_type, now, now + timedelta(days=14)).slots]
+
+
+def test_a_host_books_for_an_attendee_through_the_booking_service(factory, host, other_host):
+    """The host reads the admin in Asia/Tokyo: the start typed is a Tokyo wall time."""
+    event_type = factory.event_type(host, slug="phone", minimum_booking_notice=0)
+    theirs = factory.event_type(other_host, slug="theirs")
+    client = signed_in(host)
+    listing = client.get(reverse("admin:bookings_booking_changelist")).content.decode()
+    assert reverse("admin:bookings_booking_book") in listing
+
+    soon = (timezone.now() + timedelta(days=7)).astimezone(ZoneInfo("Asia/Tokyo"))
+    monday = soon - timedelta(days=soon.weekday())
+    wall = monday.replace(hour=19, minute=0, second=0, microsecond=0)  # 10:00 UTC
+    form = {
+        "event_type": event_type.pk,
+        "start": wall.strftime("%Y-%m-%dT%H:%M"),
+        "name": "Phone Caller",
+        "email": "caller@example.com",
+        "time_zone": "Europe/Paris",
+        "notes": "Called in",
+    }
+    response = client.post(reverse("admin:bookings_booking_book"), form)
+    booking = Booking.objects.get(attendees__email="caller@example.com")
+    assert response.status_code == 302 and response["Location"] == change_url(booking)
+    assert booking.start == wall.astimezone(UTC)
+    assert (booking.channel, booking.organizer) == (Channel.ADMIN, host)
+    assert booking.history.get().actor == host
+
+    taken = client.post(reverse("admin:bookings_booking_book"), {**form, "email": "b@x.org"})
+    assert taken.status_code == 200
+    assert "already has a booking" in taken.content.decode()
+    foreign = client.post(reverse("admin:bookings_booking_book"), {**form, "event_type": theirs.pk})
+    assert "Select a valid choice" in foreign.content.decode()
+    assert Booking.objects.count() == 1
