@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from accounts.models import Team
 from eventtypes import services
+from eventtypes.admin.fields import LimitsField, LocationsField, MinutesField, QuestionsField
 from eventtypes.admin.saving import adopt, kept_rows, nothing_saved_by
 from eventtypes.models import EventType, Host, PrivateLink, Schedule
 
@@ -32,6 +33,17 @@ def teammates(user):
 
 
 class EventTypeForm(forms.ModelForm):
+    locations = LocationsField()
+    length_options = MinutesField(
+        help_text="Other lengths the attendee may choose, in minutes, e.g. 15, 30, 60."
+    )
+    booking_fields = QuestionsField(label="Booking questions")
+    reminder_offsets = MinutesField(
+        label="Reminders", help_text="Minutes before the start, e.g. 1440, 60 (a day and an hour)."
+    )
+    booking_limits_count = LimitsField(label="Bookings at most")
+    booking_limits_duration = LimitsField(label="Booked minutes at most")
+
     def clean(self):
         cleaned_data = super().clean()
         # An emptied JSON box means "none", not NULL (the columns are NOT NULL).

@@ -44,7 +44,7 @@ def event_type_form(owner, **changes):
         "slug": "pairing",
         "owner": owner.pk,
         "description": "",
-        "locations": '[{"type": "link", "link": "https://meet.example.com/pairing"}]',
+        "locations": "link: https://meet.example.com/pairing",
         "custom_title": "",
         "success_redirect_url": "",
         "length_minutes": "30",
@@ -58,15 +58,16 @@ def event_type_form(owner, **changes):
         "booking_window_days": "",
         "booking_window_start": "",
         "booking_window_end": "",
-        "booking_limits_count": '{"day": 2}',
-        "booking_limits_duration": "",
+        "booking_limits_count_0": "2",
+        **{f"booking_limits_count_{i}": "" for i in (1, 2, 3)},
+        **{f"booking_limits_duration_{i}": "" for i in range(4)},
         "confirmation_threshold_minutes": "",
         "seats_per_time_slot": "",
         "seats_show_availability_count": "on",
         "recurrence_frequency": "",
         "recurrence_interval": "1",
         "recurrence_max_occurrences": "",
-        "booking_fields": "[]",
+        "booking_fields": "",
         "cancellation_cutoff_minutes": "",
         "reschedule_cutoff_minutes": "",
         "reminder_offsets": "",
@@ -80,7 +81,7 @@ def event_type_form(owner, **changes):
     return {**data, **changes}
 
 
-def test_admin_creates_an_event_type_with_empty_json_boxes(admin_client, owner):
+def test_admin_creates_an_event_type_with_empty_boxes(admin_client, owner):
     response = admin_client.post(reverse("admin:eventtypes_eventtype_add"), event_type_form(owner))
 
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -88,6 +89,72 @@ def test_admin_creates_an_event_type_with_empty_json_boxes(admin_client, owner):
     assert event_type.length_options == [] and event_type.reminder_offsets == []
     assert event_type.booking_limits_count == {"day": 2}
     assert event_type.booking_limits_duration == {}
+    assert event_type.locations == [{"type": "link", "link": "https://meet.example.com/pairing"}]
+
+
+def test_settings_are_plain_text_and_an_untouched_form_changes_nothing(host, make_staff, factory):
+    event_type = factory.event_type(
+        host,
+        slug="rich",
+        locations=[
+            {"type": "integration", "integration": "cal-video"},
+            {"type": "address", "address": "1 Main St"},
+            {"type": "attendeePhone"},
+        ],
+        length_minutes=30,
+        length_options=[15, 30, 60],
+        reminder_offsets=[1440, 60],
+        booking_limits_count={"day": 2, "week": 5},
+        booking_fields=[
+            {
+                "slug": "role",
+                "type": "select",
+                "label": "Role",
+                "required": True,
+                "options": ["Engineering", "Design"],
+            },
+            {"slug": "ref", "type": "text", "label": "Referrer", "hidden": True},
+        ],
+    )
+    client = signed_in(host)
+    url = reverse("admin:eventtypes_eventtype_change", args=[event_type.pk])
+    page = client.get(url)
+    html = page.content.decode()
+    assert (
+        "video\naddress: 1 Main St\nattendee phone" in html.replace("&#x27;", "'").replace("\r", "")
+        or "attendee phone" in html
+    )
+    data = form_data(page)
+    assert data["length_options"] == "15, 30, 60" and data["reminder_offsets"] == "1440, 60"
+    assert data["booking_fields"].splitlines() == [
+        "role | select | Role | required | Engineering, Design",
+        "ref | text | Referrer | hidden",
+    ]
+    assert not page.context["adminform"].form.__class__(data, instance=event_type).has_changed()
+    settings = ("locations", "length_options", "reminder_offsets", "booking_fields")
+    before = EventType.objects.filter(pk=event_type.pk).values(*settings).get()
+    assert client.post(url, data).status_code == 302
+    assert EventType.objects.filter(pk=event_type.pk).values(*settings).get() == before
+
+    data["booking_fields"] += "\nteam | number | Team size | optional"
+    data["reminder_offsets"] = "30"
+    assert client.post(url, data).status_code == 302
+    saved = EventType.objects.get(pk=event_type.pk)
+    assert saved.booking_fields[-1] == {
+        "slug": "team",
+        "type": "number",
+        "label": "Team size",
+        "required": False,
+    }
+    assert saved.reminder_offsets == [30]
+    assert saved.locations == event_type.locations
+
+    data["booking_fields"] += "\nbad line"
+    data["locations"] += "\nmoon base"
+    refused = client.post(url, data)
+    errors = refused.context["adminform"].form.errors
+    assert "needs at least a slug" in errors["booking_fields"][0]
+    assert "'moon base' is not a location" in errors["locations"][0]
 
 
 def test_admin_refuses_an_event_type_that_breaks_the_rules(admin_client, owner):
