@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from bookings.models import Booking, BookingNote
+from eventtypes.models import EventType
 from notifications.tasks import sweep
 
 
@@ -66,3 +67,21 @@ def test_a_host_records_a_no_show_and_a_private_note(open_page, demo_bookings):
     )
     page.goto(page.url.split("/admin/")[0] + "/admin/")
     assert "Nick Noshow" in page.inner_text("#no-shows")
+
+
+def test_a_host_adds_a_booking_question_without_json(open_page, demo):
+    page = signed_in(open_page)
+    interview = EventType.objects.get(slug="interview")
+    page.goto(page.url.split("/admin/")[0] + f"/admin/eventtypes/eventtype/{interview.pk}/change/")
+    questions = page.locator("#id_booking_fields")
+    questions.fill(questions.input_value() + "\nportfolio | url | Your portfolio | optional")
+    page.click("input[name=_continue]")
+    page.wait_for_selector(".messagelist .success")
+    assert EventType.objects.get(pk=interview.pk).booking_fields[-1]["slug"] == "portfolio"
+
+    booking_page = open_page("/demo/interview/")
+    booking_page.wait_for_selector('[data-picker][data-zone-given="true"]')
+    booking_page.locator("[data-times] [data-start]").first.click()
+    booking_page.wait_for_selector("#details:not([hidden])")
+    assert booking_page.get_attribute("[name=portfolio]", "type") == "url"
+    assert "Your portfolio" in booking_page.inner_text("#details")
