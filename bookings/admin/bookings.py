@@ -10,6 +10,8 @@ A superuser sees every booking. Any other staff user sees the bookings they host
 the event types of teams they own or administer; anything else answers as an unknown object.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
@@ -56,17 +58,32 @@ from bookings.services import add_note, create_booking
 
 # --- Changelist filters -------------------------------------------------------------------------
 
+LIFECYCLE_LABELS = {
+    "PENDING": "Pending",
+    "CONFIRMED": "Confirmed",
+    "CANCELLED": "Cancelled",
+    "REJECTED": "Rejected",
+    "COMPLETED": "Completed",
+    "NO_SHOW": "No-show",
+}
+
 
 class WhenFilter(admin.SimpleListFilter):
-    """Upcoming: not yet ended (a meeting in progress is still upcoming); past: ended."""
+    """Today: starting today in the host's zone; upcoming: not yet ended (a meeting in
+    progress is still upcoming); past: ended."""
 
     title = "when"
     parameter_name = "when"
 
     def lookups(self, request, model_admin):
-        return [("upcoming", "Upcoming"), ("past", "Past")]
+        return [("today", "Today"), ("upcoming", "Upcoming"), ("past", "Past")]
 
     def queryset(self, request, queryset):
+        if self.value() == "today":
+            zone = user_zone(request.user)
+            midnight = timezone.now().astimezone(zone).replace(hour=0, minute=0, second=0)
+            midnight = midnight.replace(microsecond=0)
+            return queryset.filter(start__gte=midnight, start__lt=midnight + timedelta(days=1))
         if self.value() == "upcoming":
             return queryset.filter(end__gt=timezone.now())
         if self.value() == "past":
@@ -249,16 +266,7 @@ class BookingAdmin(admin.ModelAdmin):
         def start_local(booking):
             return wall_time(booking.start, zone)
 
-        return (
-            start_local,
-            "start_utc",
-            "title",
-            "event_type",
-            "organizer",
-            "attendee_names",
-            "lifecycle",
-            "status",
-        )
+        return (start_local, "title", "event_type", "attendee_names", "lifecycle")
 
     @admin.display(description="Start (UTC)", ordering="start")
     def start_utc(self, booking):
@@ -280,9 +288,10 @@ class BookingAdmin(admin.ModelAdmin):
     def attendee_names(self, booking):
         return ", ".join(attendee.name for attendee in booking.attendees.all())
 
-    @admin.display(description="Lifecycle")
+    @admin.display(description="Status", ordering="status")
     def lifecycle(self, booking):
-        return booking.lifecycle_label()
+        """One label: Pending, Confirmed, Cancelled, Rejected, Completed or No-show."""
+        return LIFECYCLE_LABELS[booking.lifecycle_label()]
 
     # -- Change page (read-only but for the notes)
 

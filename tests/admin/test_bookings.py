@@ -80,18 +80,30 @@ def test_superuser_sees_every_booking_with_its_lifecycle(admin_client, factory, 
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [mine, theirs]
     page = response.content.decode()
-    assert "PENDING" in page and "CONFIRMED" in page
+    assert '<td class="field-lifecycle">Pending</td>' in page
+    assert '<td class="field-lifecycle">Confirmed</td>' in page
     assert mine.attendees.get().name in page
 
 
 def test_host_sees_the_start_in_their_own_zone_and_in_utc(host_client, factory, host):
-    book(factory, host)
+    booking = book(factory, host)
 
     page = host_client.get(CHANGELIST).content.decode()
 
     assert "Start (Asia/Tokyo)" in page
     assert "2027-01-04 19:00 JST" in page
-    assert "2027-01-04 10:00 UTC" in page
+    assert "2027-01-04 10:00 UTC" in host_client.get(change_url(booking)).content.decode()
+
+
+def test_today_lists_what_starts_today_in_the_hosts_zone(host_client, factory, host):
+    today, later = book(factory, host), book(factory, host, START + timedelta(hours=1))
+    now = timezone.now()
+    Booking.objects.filter(pk=today.pk).update(start=now, end=now + timedelta(minutes=30))
+    Booking.objects.filter(pk=later.pk).update(
+        start=now + timedelta(days=2), end=now + timedelta(days=2, minutes=30)
+    )
+    listed = host_client.get(CHANGELIST + "?when=today").context["cl"].result_list
+    assert list(listed) == [today]
 
 
 def test_host_sees_only_the_bookings_they_host(host_client, factory, host, other_host):
