@@ -2,6 +2,7 @@
 zone, the links the recipient needs, and the calendar invite (RFC 5546) where the email creates,
 changes or cancels an event."""
 
+from dataclasses import replace
 from email.mime.text import MIMEText
 from email.utils import formataddr
 from zoneinfo import ZoneInfo
@@ -34,6 +35,7 @@ SUBJECTS = {
     Kind.CONFIRM_REQUEST: "Please confirm: {title}, {when}",
     Kind.REMINDER: "Reminder: {title}, {when}",
     Kind.NO_SHOW: "No-show: {title}, {when}",
+    Kind.SEAT_CANCELLED: "Cancelled: your seat at {title}, {when}",
 }
 HEADLINES = {
     Kind.BOOKED: "You are booked.",
@@ -47,6 +49,7 @@ HEADLINES = {
     Kind.CONFIRM_REQUEST: "A booking waits for your confirmation.",
     Kind.REMINDER: "Your meeting is coming up.",
     Kind.NO_SHOW: "Another host recorded that an attendee did not come.",
+    Kind.SEAT_CANCELLED: "Your seat was cancelled.",
 }
 # The emails that add, change or remove the event in the recipient's calendar.
 WITH_INVITE = frozenset(
@@ -57,6 +60,7 @@ WITH_INVITE = frozenset(
         Kind.CANCELLED,
         Kind.RESCHEDULED,
         Kind.NEW_BOOKING,
+        Kind.SEAT_CANCELLED,
     }
 )
 
@@ -106,15 +110,24 @@ def compose(
     )
     message.attach_alternative(render_to_string("notifications/email.html", context), "text/html")
     if notification.kind in WITH_INVITE:
-        message.attach(invite(booking, show_attendees=_shows_attendees(notification, booking)))
+        message.attach(
+            invite(
+                booking,
+                show_attendees=_shows_attendees(notification, booking),
+                withdrawn=notification.kind == Kind.SEAT_CANCELLED,
+            )
+        )
     return message
 
 
-def invite(booking: Booking, *, show_attendees: bool) -> MIMEText:
-    """The calendar file as a text/calendar part whose `method` matches its METHOD."""
-    body = ics.build_calendar(
-        calendar_event(booking, show_attendees=show_attendees), timezone.now()
-    ).decode()
+def invite(booking: Booking, *, show_attendees: bool, withdrawn: bool = False) -> MIMEText:
+    """The calendar file as a text/calendar part whose `method` matches its METHOD.
+    withdrawn: the event is gone for this recipient though the booking stands (a seat given
+    up), so their calendar is sent a CANCEL."""
+    event = calendar_event(booking, show_attendees=show_attendees)
+    if withdrawn:
+        event = replace(event, status=ics.CANCELLED)
+    body = ics.build_calendar(event, timezone.now()).decode()
     method = "CANCEL" if "METHOD:CANCEL" in body else "REQUEST"
     part = MIMEText(body, "calendar", "utf-8")
     part.set_param("method", method)
@@ -150,6 +163,8 @@ def _links(notification: Notification, booking: Booking) -> dict:
             links["decide"] = f"{site}/booking/{booking.uid}/decide?token={token}"
         return links
     query = f"?seatUid={notification.seat_uid}" if notification.seat_uid else ""
+    if notification.kind == Kind.SEAT_CANCELLED:
+        return {}
     links = {
         "booking": f"{site}/booking/{booking.uid}/{query}",
         "reschedule": f"{site}/booking/{booking.uid}/reschedule{query}",

@@ -17,6 +17,7 @@ class Notification(models.Model):
         CONFIRM_REQUEST = "confirm_request", "Request to confirm (to the host)"
         REMINDER = "reminder", "Reminder (to the attendee)"
         NO_SHOW = "no_show", "No-show recorded (to the other hosts)"
+        SEAT_CANCELLED = "seat_cancelled", "Seat given up (to its attendee)"
 
     event_id = models.BigIntegerField(help_text="The outbox event (webhooks.Event)")
     booking_uid = models.CharField(max_length=32, db_index=True)

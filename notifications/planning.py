@@ -9,6 +9,7 @@
     BOOKING_CANCELLED    cancelled                      cancelled
     BOOKING_RESCHEDULED  rescheduled                    rescheduled
     BOOKING_NO_SHOW_...  -                              no-show, to the hosts who did not record it
+    BOOKING_UPDATED      seat given up (to that seat's attendee only)
 
 A confirmation writes BOOKING_CREATED beside BOOKING_CONFIRMED (as Cal.com's subscribers
 expect); its emails go with BOOKING_CONFIRMED alone. An event about one seat (`seatUid` in its
@@ -68,12 +69,30 @@ def plan(event: Event, booking: Booking) -> list[Planned]:
         return to_attendees(Kind.CANCELLED) + to_hosts(Kind.CANCELLED)
     if trigger == Trigger.BOOKING_RESCHEDULED:
         return to_attendees(Kind.RESCHEDULED) + to_hosts(Kind.RESCHEDULED)
+    if trigger == Trigger.BOOKING_UPDATED and event.payload.get("change") == Action.SEAT_CANCELLED:
+        return _seat_holder_who_left(booking, event_type)
     if trigger == Trigger.BOOKING_NO_SHOW_UPDATED:
         if not any(a.get("noShow") for a in event.payload.get("attendees", [])):
             return []
         recorded_by = _attendance_recorded_by(booking)
         return [p for p in to_hosts(Kind.NO_SHOW) if p.recipient != recorded_by]
     return []
+
+
+def _seat_holder_who_left(booking: Booking, event_type) -> list[Planned]:
+    """The attendee of a seat given up is no longer on the booking: the history says who."""
+    if event_type is not None and not event_type.emails_to_attendees:
+        return []
+    left = (
+        booking.history.filter(action=Action.SEAT_CANCELLED)
+        .order_by("-created_at", "-id")
+        .values_list("after", flat=True)
+        .first()
+    ) or {}
+    if not left.get("email"):
+        return []
+    zone = booking.organizer.time_zone
+    return [Planned(Kind.SEAT_CANCELLED, left["email"], "", zone, seat_uid=left.get("seatUid", ""))]
 
 
 def _attendance_recorded_by(booking: Booking) -> str:

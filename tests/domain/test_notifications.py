@@ -171,13 +171,21 @@ def test_a_seat_holder_is_told_without_learning_who_else_comes(factory, host):
     assert first_name not in to_second.body
     assert "first@example.com" not in invite_of(to_second).to_ical().decode()
     assert f"seatUid={second.seat_uid}" in to_second.body
+    mail.outbox.clear()
     cancel_booking(
-        second.booking,
+        Booking.objects.get(pk=second.booking.pk),
         Actor.attendee("second@example.com"),
         scope=CancelScope.THIS,
-        seat_uid=second.seat_uid,
+        seat_uid=str(second.seat_uid),
         now=NOW,
     )
+    sweep()
+    [seat_gone] = sent("second@")
+    assert seat_gone.subject.startswith("Cancelled: your seat")
+    calendar = invite_of(seat_gone)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert event_of(calendar)["UID"] == Booking.objects.get(pk=second.booking.pk).ics_uid
+    assert sent("first@") == []
 
 
 def test_double_opt_in_asks_the_attendee_then_tells_the_host(factory, host, client):
