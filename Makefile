@@ -32,6 +32,7 @@ run: venv
 	$(PY) manage.py seed_demo_bookings
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Emails (and webhook deliveries) are sent by the background process: emails print here."
+	@echo "To watch the demo host's webhooks, run in another terminal: $(PY) manage.py receive_webhooks"
 	@# Webhook deliveries and other periodic work run beside the server (no Redis needed).
 	$(PY) manage.py run_background & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000

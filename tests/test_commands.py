@@ -166,3 +166,40 @@ def test_seed_demo_bookings_gives_the_demo_host_bookings_to_try_once(seeded):
     out, _ = run("seed_demo_bookings")
     assert "none added" in out
     assert Booking.objects.count() == 6
+
+
+def test_receive_webhooks_prints_each_delivery_and_its_signature(seeded, settings):
+    import socket
+    import threading
+    import time as clock
+
+    from bookings import slots
+    from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
+    from webhooks.management.commands.receive_webhooks import receiver, subscribe
+    from webhooks.tasks import sweep
+
+    settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS = True
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    demo = User.objects.get(username="demo")
+    subscription = subscribe(demo, f"http://127.0.0.1:{port}/")
+    assert subscribe(demo, f"http://127.0.0.1:{port}/") == subscription  # started again
+    lines = []
+    server = receiver(port, subscription.secret, lines.append)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        intro = EventType.objects.get(slug="intro")
+        now = timezone.now()
+        start = slots.find_slots(intro, now, now + timedelta(days=14)).slots[0].start
+        attendee = AttendeeInput(name="Wendy Hook", email="wendy@example.com")
+        create_booking(intro, BookingRequest(start=start, attendee=attendee), Actor.attendee())
+        sweep()
+        deadline = clock.monotonic() + 10
+        while not lines and clock.monotonic() < deadline:
+            clock.sleep(0.05)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert lines and lines[0].startswith("BOOKING_CREATED")
+    assert "Wendy Hook" in lines[0] and "signature valid" in lines[0]
