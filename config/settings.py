@@ -138,7 +138,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep",
         "schedule": WEBHOOKS_SWEEP_SECONDS,
     },
-    "notifications-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 60},
+    "notifications-reminders": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": env.float("REMINDERS_EVERY_SECONDS", default=60),
+    },
     "bookings-announce-meetings": {"task": "bookings.tasks.announce_meetings", "schedule": 30},
 }
 

@@ -149,7 +149,7 @@ class Worker:
             "worker",
             "--beat",
             "--schedule",
-            str(self.directory / "beat-schedule"),
+            str(self.directory / f"beat-schedule-{id(self)}"),
             "--pool",
             "threads",
             "--concurrency",
