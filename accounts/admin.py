@@ -39,7 +39,10 @@ class OwnRowsOnly:
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Profile", {"fields": ("name", "email", "time_zone", "language", "organization")}),
+        (
+            "Profile",
+            {"fields": ("name", "email", "time_zone", "time_format", "language", "organization")},
+        ),
         (
             "Permissions",
             {

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.timezones import validate_time_zone
+from accounts.timezones import HOUR_FORMATS, validate_time_zone
 
 API_KEY_PREFIX = "rdv_"
 
@@ -28,6 +28,9 @@ class User(AbstractUser):
         max_length=64, default="UTC", validators=[validate_time_zone], help_text="IANA name"
     )
     language = models.CharField(max_length=10, default="en")
+    time_format = models.CharField(
+        max_length=3, choices=HOUR_FORMATS, default="24h", help_text="How times read in emails"
+    )
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )

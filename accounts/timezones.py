@@ -1,11 +1,15 @@
-"""Time zones: IANA names (validation and choices, from the installed tz database) and the one
-way instants are written out (UTC, ISO 8601 with milliseconds, as Cal.com writes them)."""
+"""Time zones: IANA names (validation and choices, from the installed tz database), the one
+way instants are written out (UTC, ISO 8601 with milliseconds, as Cal.com writes them), and how
+a time reads on a 12 h or 24 h clock."""
 
 import zoneinfo
 from datetime import UTC, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+
+HOUR_FORMATS = (("12h", "12 h (9:00am)"), ("24h", "24 h (09:00)"))
 
 
 @lru_cache(maxsize=1)
@@ -29,3 +33,20 @@ def time_zone_choices() -> list[tuple[str, str]]:
 def iso_utc(moment: datetime) -> str:
     """e.g. 2027-01-05T09:00:00.000Z"""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def time_label(moment: datetime, zone: ZoneInfo, hour_format: str, *, may_repeat=True) -> str:
+    """e.g. "9:00am" or "09:00"; a wall time that happens twice (the hour a clock goes back)
+    also names the zone's abbreviation, so both are told apart. may_repeat=False: the caller
+    knows the day has no change of offset."""
+    local = moment.astimezone(zone)
+    if hour_format == "12h":
+        text = f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+    else:
+        text = f"{local.hour:02d}:{local.minute:02d}"
+    if may_repeat:
+        wall = local.replace(tzinfo=None)
+        earlier = wall.replace(fold=0, tzinfo=zone).utcoffset()
+        if earlier != wall.replace(fold=1, tzinfo=zone).utcoffset():
+            text += f" {local.tzname()}"
+    return text

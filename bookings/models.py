@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from accounts.timezones import HOUR_FORMATS
 from eventtypes.models import EventType
 from webhooks.models import Event
 
@@ -253,6 +254,9 @@ class Attendee(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC")
     phone_number = models.CharField(max_length=30, blank=True)
     language = models.CharField(max_length=10, default="en")
+    time_format = models.CharField(
+        max_length=3, choices=HOUR_FORMATS, default="24h", help_text="12 h or 24 h, as they booked"
+    )
     absent = models.BooleanField(default=False)
     seat_uid = models.UUIDField(null=True, blank=True, unique=True)
     responses = models.JSONField(default=dict, blank=True)

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.timezones import is_valid_time_zone
+from accounts.timezones import is_valid_time_zone, time_label
 from bookings import ics
 from bookings.calendar import calendar_event
 from bookings.models import Booking
@@ -70,9 +70,12 @@ def zone_of(notification: Notification) -> ZoneInfo:
     return ZoneInfo(name if is_valid_time_zone(name) else "UTC")
 
 
-def when(start, end, zone: ZoneInfo) -> str:
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    return f"{local_start:%A %-d %B %Y, %H:%M}–{local_end:%H:%M} ({zone.key})"
+def when(start, end, zone: ZoneInfo, clock: str = "24h") -> str:
+    """e.g. "Tuesday 5 January 2027, 11:00–11:30 (Europe/Paris)", or 11:00am–11:30am"""
+    return (
+        f"{start.astimezone(zone):%A %-d %B %Y}, {time_label(start, zone, clock)}–"
+        f"{time_label(end, zone, clock)} ({zone.key})"
+    )
 
 
 def compose(
@@ -87,8 +90,8 @@ def compose(
         "booking": booking,
         "headline": HEADLINES[notification.kind],
         "title": title,
-        "when": when(booking.start, booking.end, zone),
-        "previous_when": _previous_when(booking, zone),
+        "when": when(booking.start, booking.end, zone, notification.time_format),
+        "previous_when": _previous_when(booking, zone, notification.time_format),
         "reason": booking.cancellation_reason or booking.rejection_reason,
         "cancelled_by": payload.get("cancelledBy", ""),
         "place": booking.meeting_place,
@@ -100,7 +103,7 @@ def compose(
         "links": _links(notification, booking),
     }
     subject = SUBJECTS[notification.kind].format(
-        title=title, when=when(booking.start, booking.end, zone)
+        title=title, when=when(booking.start, booking.end, zone, notification.time_format)
     )
     message = EmailMultiAlternatives(
         subject=ics.one_line(subject)[:250],
@@ -148,9 +151,9 @@ def _shown_attendees(notification: Notification, booking: Booking) -> list[str]:
     return [ics.one_line(a.name) for a in attendees]
 
 
-def _previous_when(booking: Booking, zone: ZoneInfo) -> str:
+def _previous_when(booking: Booking, zone: ZoneInfo, clock: str) -> str:
     previous = booking.rescheduled_from
-    return when(previous.start, previous.end, zone) if previous else ""
+    return when(previous.start, previous.end, zone, clock) if previous else ""
 
 
 def _links(notification: Notification, booking: Booking) -> dict:

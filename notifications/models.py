@@ -25,6 +25,7 @@ class Notification(models.Model):
     recipient = models.EmailField()
     recipient_name = models.CharField(max_length=200, blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
+    time_format = models.CharField(max_length=3, default="24h")
     is_host = models.BooleanField(default=False)
     seat_uid = models.CharField(max_length=36, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

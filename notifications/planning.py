@@ -38,6 +38,7 @@ class Planned:
     time_zone: str
     is_host: bool = False
     seat_uid: str = ""
+    time_format: str = "24h"
 
 
 def plan(event: Event, booking: Booking) -> list[Planned]:
@@ -126,9 +127,17 @@ def _attendees(booking: Booking, seat_uid: str):
     zone = people[0].time_zone if people else booking.organizer.time_zone
 
     def planned(kind, *, guests=True):
-        rows = [Planned(kind, a.email, a.name, a.time_zone, seat_uid=seat_uid) for a in people]
+        rows = [
+            Planned(
+                kind, a.email, a.name, a.time_zone, seat_uid=seat_uid, time_format=a.time_format
+            )
+            for a in people
+        ]
+        clock = people[0].time_format if people else "24h"
         if guests and not seat_uid:
-            rows += [Planned(kind, email, "", zone) for email in booking.guests or []]
+            rows += [
+                Planned(kind, email, "", zone, time_format=clock) for email in booking.guests or []
+            ]
         return rows
 
     return planned
@@ -139,7 +148,14 @@ def _hosts(booking: Booking):
 
     def planned(kind):
         return [
-            Planned(kind, user.email, user.display_name, user.time_zone, is_host=True)
+            Planned(
+                kind,
+                user.email,
+                user.display_name,
+                user.time_zone,
+                is_host=True,
+                time_format=user.time_format,
+            )
             for user in users
             if user.email
         ]

@@ -95,8 +95,11 @@ def reminder_emails(booking: Booking):
         return []
     attendees = list(booking.attendees.order_by("id"))
     zone = attendees[0].time_zone if attendees else booking.organizer.time_zone
-    people = [(a.email, a.name, a.time_zone, str(a.seat_uid or "")) for a in attendees]
-    people += [(email, "", zone, "") for email in booking.guests or []]
+    clock = attendees[0].time_format if attendees else "24h"
+    people = [
+        (a.email, a.name, a.time_zone, str(a.seat_uid or ""), a.time_format) for a in attendees
+    ]
+    people += [(email, "", zone, "", clock) for email in booking.guests or []]
     return [
         messages.compose(
             Notification(
@@ -106,9 +109,10 @@ def reminder_emails(booking: Booking):
                 recipient_name=name,
                 time_zone=time_zone,
                 seat_uid=seat_uid,
+                time_format=time_format,
             ),
             booking,
             None,
         )
-        for email, name, time_zone, seat_uid in people
+        for email, name, time_zone, seat_uid, time_format in people
     ]

@@ -62,6 +62,7 @@ def plan(event_id: int) -> None:
                         recipient=planned.recipient,
                         recipient_name=planned.name,
                         time_zone=planned.time_zone,
+                        time_format=planned.time_format,
                         is_host=planned.is_host,
                         seat_uid=planned.seat_uid,
                     )

@@ -171,6 +171,7 @@ def booking_request(
     start,
     length: int,
     zone: str,
+    hour_format: str,
     idempotency_key: str,
     private_link_hash: str | None = None,
 ) -> BookingRequest:
@@ -182,7 +183,9 @@ def booking_request(
     }
     return BookingRequest(
         start=start,
-        attendee=AttendeeInput(name=values["name"], email=values["email"], time_zone=zone),
+        attendee=AttendeeInput(
+            name=values["name"], email=values["email"], time_zone=zone, time_format=hour_format
+        ),
         length=length,
         guests=_email_list(values.get("guests", "")),
         location=chosen_location(event_type, post),

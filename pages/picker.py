@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from accounts.timezones import iso_utc
+from accounts.timezones import iso_utc, time_label
 from bookings import slots
 from eventtypes.models import EventType
 
@@ -64,23 +64,6 @@ class Picker:
     @property
     def month_label(self) -> str:
         return f"{calendar.month_name[self.month.month]} {self.month.year}"
-
-
-def time_label(moment: datetime, zone: ZoneInfo, hour_format: str, *, may_repeat=True) -> str:
-    """e.g. "9:00am" or "09:00"; a wall time that happens twice (the hour a clock goes back)
-    also names the zone's abbreviation, so both are told apart. may_repeat=False: the caller
-    knows the day has no change of offset."""
-    local = moment.astimezone(zone)
-    if hour_format == "12h":
-        text = f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
-    else:
-        text = f"{local.hour:02d}:{local.minute:02d}"
-    if may_repeat:
-        wall = local.replace(tzinfo=None)
-        earlier = wall.replace(fold=0, tzinfo=zone).utcoffset()
-        if earlier != wall.replace(fold=1, tzinfo=zone).utcoffset():
-            text += f" {local.tzname()}"
-    return text
 
 
 def offset_changes_on(day: date, zone: ZoneInfo) -> bool:

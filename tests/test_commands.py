@@ -163,6 +163,11 @@ def test_seed_demo_bookings_gives_the_demo_host_bookings_to_try_once(seeded):
     assert bookings.filter(status="cancelled").count() == 1
     assert bookings.filter(status="accepted", start__gt=now).count() == 1
 
+    from webhooks.models import Subscription
+
+    [paused] = Subscription.objects.filter(user__username="demo")
+    assert (paused.subscriber_url, paused.active) == ("http://127.0.0.1:8001/", False)
+
     out, _ = run("seed_demo_bookings")
     assert "none added" in out
     assert Booking.objects.count() == 6

@@ -106,6 +106,7 @@ def attendee_row(
         time_zone=attendee.time_zone,
         phone_number=attendee.phone_number or "",
         language=attendee.language or "en",
+        time_format=attendee.time_format if attendee.time_format in ("12h", "24h") else "24h",
         seat_uid=uuid.uuid4() if seated else None,
         responses=(responses or {}) if seated else {},
         metadata=(metadata or {}) if seated else {},
@@ -120,6 +121,7 @@ def copied_attendee(attendee: Attendee) -> Attendee:
         time_zone=attendee.time_zone,
         phone_number=attendee.phone_number,
         language=attendee.language,
+        time_format=attendee.time_format,
         responses=attendee.responses,
         metadata=attendee.metadata,
     )

@@ -28,6 +28,7 @@ class AttendeeInput:
     time_zone: str = "UTC"
     phone_number: str = ""
     language: str = "en"
+    time_format: str = "24h"
 
 
 @dataclass

@@ -122,6 +122,7 @@ def booking_page(request, event_type: EventType, *, private_link_hash=None):
                     start=choice.start,
                     length=choice.length,
                     zone=choice.zone,
+                    hour_format=choice.hour_format,
                     idempotency_key=f"page:{token}" if token else None,
                     private_link_hash=private_link_hash,
                 ),

@@ -63,3 +63,12 @@ def test_a_host_sees_only_their_own_rows_in_the_admin(seeded, client):
     assert "nora" not in {et.slug for et in event_types.result_list}
     url = reverse("admin:accounts_apikey_change", args=[someone.pk])
     assert client.get(url).status_code == 302  # redirected: the key does not exist for demo
+
+
+def test_a_host_sees_no_emails_of_anyone(seeded, client):
+    client.login(username="demo", password="demo")
+    assert client.get(reverse("admin:notifications_notification_changelist")).status_code == 403
+    assert (
+        "Emails"
+        not in client.get(reverse("admin:index")).content.decode().split('id="content-main"')[1]
+    )

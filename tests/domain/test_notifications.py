@@ -16,10 +16,13 @@ from icalendar import Calendar
 from bookings.models import Booking
 from bookings.services import (
     Actor,
+    AttendeeInput,
+    BookingRequest,
     CancelScope,
     attendee_opt_in_token,
     cancel_booking,
     confirm_booking,
+    create_booking,
     decline_booking,
     mark_absent,
     reschedule_booking,
@@ -328,3 +331,16 @@ def test_an_event_type_can_turn_off_emails_to_attendees_or_hosts(
     factory.book(event_type, START, email="ada@example.com")
     sweep()
     assert len(sent(told)) == 1 and sent(untold) == []
+
+
+def test_times_read_on_each_recipients_own_clock(factory, host):
+    host.time_format = "24h"
+    host.save()
+    event_type = factory.event_type(host, slug="clock")
+    attendee = AttendeeInput(
+        name="Ada", email="ada@example.com", time_zone="America/New_York", time_format="12h"
+    )
+    create_booking(event_type, BookingRequest(start=START, attendee=attendee), Actor.attendee())
+    sweep()
+    assert "Tuesday 5 January 2027, 5:00am–5:30am (America/New_York)" in sent("ada@")[0].subject
+    assert "Tuesday 5 January 2027, 11:00–11:30 (Europe/Berlin)" in sent("hana@")[0].subject

@@ -2,7 +2,8 @@
 attendance or a no-show), two requests to confirm, one to come and one cancelled.
 
 Only for a demo host without bookings, so that running it again (as `make run` does on every
-start) adds none. Only the requests email anyone (the host is asked to confirm them).
+start) adds none. Only the requests email anyone (the host is asked to confirm them). Also the
+demo host's webhook subscription to the local receiver of `manage.py receive_webhooks`.
 """
 
 from datetime import timedelta
@@ -22,6 +23,9 @@ from bookings.services import (
     create_booking,
 )
 from eventtypes.models import EventType
+from webhooks.management.commands.receive_webhooks import DEFAULT_PORT as RECEIVER_PORT
+from webhooks.management.commands.receive_webhooks import subscribe
+from webhooks.subscriptions import update_subscription
 
 FORTNIGHT = timedelta(days=14)
 
@@ -39,6 +43,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             made = self.seed(demo, timezone.now())
+            demo_subscription(demo)
         self.stdout.write(f"Sample bookings of demo: {made}.")
 
     def seed(self, demo, now) -> int:
@@ -63,6 +68,13 @@ class Command(BaseCommand):
             book(discovery, requests[11], "Rita Request", quiet=False)
             made += 4
         return made
+
+
+def demo_subscription(demo):
+    """The demo host's subscription to the local receiver (`manage.py receive_webhooks`),
+    paused until the receiver starts and resumes it."""
+    subscription = subscribe(demo, f"http://127.0.0.1:{RECEIVER_PORT}/")
+    update_subscription(subscription, active=False)
 
 
 def free(event_type, start, end, **options):

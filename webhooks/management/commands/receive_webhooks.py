@@ -21,6 +21,7 @@ from webhooks.signing import calcom_signature
 from webhooks.subscriptions import create_subscription, update_subscription
 
 MAX_BODY = 1024 * 1024
+DEFAULT_PORT = 8001
 
 
 def receiver(port: int, secret: str, write) -> ThreadingHTTPServer:
@@ -56,7 +57,7 @@ class Command(BaseCommand):
     help = "Receive a host's webhooks on a local port and print them (to try webhooks out)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8001)
+        parser.add_argument("--port", type=int, default=DEFAULT_PORT)
         parser.add_argument("--user", default="demo", help="The host whose webhooks to receive.")
 
     def handle(self, *args, port, user, **options):
