@@ -8,6 +8,7 @@ demo host's webhook subscription to the local receiver of `manage.py receive_web
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -72,7 +73,10 @@ class Command(BaseCommand):
 
 def demo_subscription(demo):
     """The demo host's subscription to the local receiver (`manage.py receive_webhooks`),
-    paused until the receiver starts and resumes it."""
+    paused until the receiver starts and resumes it. Only where webhooks may reach this
+    machine (WEBHOOKS_ALLOW_PRIVATE_NETWORKS, on with DEBUG)."""
+    if not settings.WEBHOOKS_ALLOW_PRIVATE_NETWORKS:
+        return
     subscription = subscribe(demo, f"http://127.0.0.1:{RECEIVER_PORT}/")
     update_subscription(subscription, active=False)
 
