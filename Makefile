@@ -12,7 +12,7 @@ ifeq ($(origin SECRET_KEY),undefined)
 export DEBUG ?= true
 endif
 
-.PHONY: venv run test lint format worker beat clean
+.PHONY: venv run test lint format worker beat webhooks clean
 
 venv: $(STAMP)
 
@@ -32,7 +32,7 @@ run: venv
 	$(PY) manage.py seed_demo_bookings
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Emails (and webhook deliveries) are sent by the background process: emails print here."
-	@echo "To watch the demo host's webhooks, run in another terminal: $(PY) manage.py receive_webhooks"
+	@echo "To watch the demo host's webhooks, run in another terminal: make webhooks"
 	@# Webhook deliveries and other periodic work run beside the server (no Redis needed).
 	$(PY) manage.py run_background & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000
@@ -47,6 +47,10 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# A local receiver that prints the demo host's webhooks (beside make run).
+webhooks: venv
+	$(PY) manage.py receive_webhooks $(ARGS)
 
 # Background work against a real broker, e.g. REDIS_URL=redis://127.0.0.1:6379/0 make worker
 worker: venv

@@ -1,6 +1,6 @@
 """A webhook receiver on this machine, to watch a host's webhooks while trying Rendezvous.
 
-    .venv/bin/python manage.py receive_webhooks            # for the demo host, on port 8001
+    make webhooks            # manage.py receive_webhooks: for the demo host, on port 8001
 
 It subscribes the host to every trigger at http://127.0.0.1:<port>/ (or turns that subscription
 back on), prints each delivery with its trigger and whether its signature is valid, and turns
