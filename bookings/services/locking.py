@@ -21,6 +21,9 @@ from bookings.models import Booking
 # The exclusion constraint that forbids two blocking rows of one host overlapping (PostgreSQL).
 OVERLAP_CONSTRAINT = "booking_host_no_overlap"
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for lock_timeout
+# Writers that skip the host locks (none of ours do) can wait on each other's conflicting rows;
+# PostgreSQL then aborts one: a refusal to try again, like a lock not obtained in time.
+DEADLOCK_DETECTED = "40P01"
 
 
 @contextmanager
@@ -29,7 +32,8 @@ def booking_write(*, host_ids=(), booking_ids=()):
     bookings, each in id order. Yields the bookings re-read under their lock, in id order.
 
     A second blocking booking of a host at an overlapping time, which the database refuses,
-    becomes SlotUnavailable (a race lost); a lock not obtained in time becomes LockTimeout.
+    becomes SlotUnavailable (a race lost); a lock not obtained in time, or a deadlock the
+    database broke, becomes LockTimeout.
     """
     within_another = connection.in_atomic_block
     try:
@@ -48,7 +52,7 @@ def booking_write(*, host_ids=(), booking_ids=()):
             ) from error
         raise
     except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        if getattr(error.__cause__, "sqlstate", None) in (LOCK_NOT_AVAILABLE, DEADLOCK_DETECTED):
             raise LockTimeout(
                 "The booking is being changed by another request; try again in a moment.",
                 retry_after=1,

@@ -101,7 +101,9 @@ def test_without_the_application_check_the_database_still_lets_only_one_through(
 
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(results) - len(errors) == 1
-    assert all(isinstance(e, SlotUnavailable) for e in errors), {type(e).__name__ for e in errors}
+    # Without the host locks, waiting writers may deadlock: PostgreSQL aborts one, a refusal too.
+    refusals = (SlotUnavailable, LockTimeout)
+    assert all(isinstance(e, refusals) for e in errors), {type(e).__name__ for e in errors}
     assert Booking.objects.count() == 1
     assert count_overlaps() == 0
 
