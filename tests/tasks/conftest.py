@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import kombu.pools
 import pytest
 import redis
 from django.db import connection
@@ -87,8 +88,10 @@ def own_redis(tmp_path_factory):
 
 
 def _use_broker(url: str) -> None:
+    # Close and forget every broker connection pool first: kombu keeps them in a registry of
+    # its own, and a pool closed there stays closed for the next test that uses its URL.
+    kombu.pools.reset()
     celery_app.conf.broker_url = url
-    celery_app.pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
@@ -117,16 +120,17 @@ def database_url() -> str:
 class Worker:
     """`celery worker --beat` in a process of its own, started and killed by the test."""
 
-    def __init__(self, broker_url: str, directory: Path, **settings):
+    def __init__(self, broker_url: str, directory: Path, name: str, **settings):
         self.broker_url = broker_url
         self.directory = directory
+        self.name = name
         self.settings = settings
         self.process = None
         self.runs = 0
 
     def start(self) -> None:
         self.runs += 1
-        self.log = self.directory / f"worker-{self.runs}.log"
+        self.log = self.directory / f"{self.name}-run-{self.runs}.log"
         environment = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -149,7 +153,7 @@ class Worker:
             "worker",
             "--beat",
             "--schedule",
-            str(self.directory / f"beat-schedule-{id(self)}"),
+            str(self.directory / f"{self.name}-beat-schedule"),
             "--pool",
             "threads",
             "--concurrency",
@@ -200,7 +204,7 @@ def start_worker(broker, transactional_db, tmp_path):
     workers = []
 
     def start(**settings):
-        worker = Worker(broker.url, tmp_path, **settings)
+        worker = Worker(broker.url, tmp_path, f"worker-{len(workers) + 1}", **settings)
         worker.start()
         workers.append(worker)
         return worker
