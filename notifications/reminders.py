@@ -9,6 +9,7 @@ the meeting has not started yet, and skipped otherwise.
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -18,7 +19,6 @@ from notifications.models import Notification, Reminder
 
 logger = logging.getLogger("notifications")
 
-LEASE = timedelta(minutes=2)
 RETRY_AFTER = timedelta(minutes=5)
 
 
@@ -62,7 +62,7 @@ def send(reminder_id: int, now=None) -> bool:
         sent_at__isnull=True,
         skipped=False,
         due_at__lte=now,
-    ).update(claimed_until=now + LEASE)
+    ).update(claimed_until=now + timedelta(seconds=settings.EMAILS_LEASE_SECONDS))
     if not claimed:
         return False
     reminder = Reminder.objects.select_related("booking__event_type", "booking__organizer").get(

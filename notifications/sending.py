@@ -9,6 +9,7 @@ logged; the booking never waits for it.
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -20,7 +21,6 @@ from webhooks.models import Event
 
 logger = logging.getLogger("notifications")
 
-LEASE = timedelta(minutes=2)
 RETRY_PAUSES = [
     timedelta(minutes=1),
     timedelta(minutes=5),
@@ -81,7 +81,7 @@ def send(notification_id: int, now=None) -> bool:
         pk=notification_id,
         sent_at__isnull=True,
         attempts__lte=len(RETRY_PAUSES),
-    ).update(next_attempt_at=now + LEASE)
+    ).update(next_attempt_at=now + timedelta(seconds=settings.EMAILS_LEASE_SECONDS))
     if not claimed:
         return False
     notification = Notification.objects.get(pk=notification_id)
