@@ -42,7 +42,7 @@ def decide(request, uid):
         "booking": booking,
         "token": token,
         "host": host,
-        "when": when_text(booking, host.time_zone or "UTC", "24h"),
+        "when": when_text(booking, host.time_zone or "UTC", host.time_format),
         "zone": host.time_zone or "UTC",
         "waiting": booking.status == Booking.Status.PENDING
         and booking.pending_on == Booking.PendingOn.HOST,

@@ -258,8 +258,11 @@ def test_the_hosts_one_click_links_confirm_or_decline_once(factory, host, client
         links[path.split("/")[2]] = path
     confirm_path, decline_path = links[first.uid], links[second.uid]
 
+    host.time_format = "12h"
+    host.save()
     page = client.get(confirm_path)
     assert page.status_code == 200 and "Confirm" in page.content.decode()
+    assert "11:00am" in page.content.decode()  # on the host's clock, in the host's zone
     assert Booking.objects.get(pk=first.pk).status == Booking.Status.PENDING  # GET changes nothing
     token = confirm_path.split("token=")[1]
     done = client.post(f"/booking/{first.uid}/decide", {"token": token, "decision": "confirm"})
