@@ -13,6 +13,7 @@ import threading
 from datetime import UTC, datetime, time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from icalendar import Calendar
 from rest_framework.test import APIClient
@@ -130,6 +131,13 @@ def _as_time(value):
 def fast_password_hashing(settings):
     # Users get passwords in many tests; the production hasher would dominate the run time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache (Redis in the PostgreSQL run): counters such as the
+    pages' posts per minute must not carry over from one test to the next."""
+    cache.clear()
 
 
 @pytest.fixture

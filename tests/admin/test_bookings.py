@@ -514,7 +514,12 @@ def test_the_first_page_shows_a_host_their_day_week_requests_and_no_shows(
     theirs = factory.event_type(other_host, slug="theirs")
     Booking.objects.all().delete()
     starts = free_starts(event_type, now)
-    soon = next(s for s in starts if s - now > timedelta(days=1, hours=12))
+    soon = next(
+        s
+        for s in starts
+        if s - now > timedelta(days=1, hours=12)
+        and {s + timedelta(hours=1), s + timedelta(hours=2)} <= set(starts)
+    )
     week = factory.book(event_type, soon, now=now, email="week@example.com").booking
     pending = factory.book(confirm, soon + timedelta(hours=1), now=now).booking
     past = factory.book(event_type, soon + timedelta(hours=2), now=now).booking
