@@ -111,7 +111,9 @@ def handle_exception(exc, context):
             headers["Retry-After"] = str(int(exc.wait))
         return error_response(request, exc.status_code, code, message, details, headers)
     logger.exception("Unhandled error in %s %s", request.method, request.get_full_path())
-    return error_response(request, 500, "internal_error", "Internal server error.")
+    request_id = getattr(request, "request_id", "-")
+    message = f"Internal server error; quote the request id {request_id} when you report it."
+    return error_response(request, 500, "internal_error", message)
 
 
 # PostgreSQL's deadlock_detected and serialization_failure: the request lost to a concurrent

@@ -15,5 +15,5 @@ urlpatterns = [
     path("", include("api.webhooks.urls")),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
-    re_path(r"^(?P<unknown_path>.*)$", not_found_view),
+    re_path(r"^(?P<unknown_path>[\s\S]*)$", not_found_view),  # a newline too
 ]

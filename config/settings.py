@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.request_ids.RequestIdMiddleware",
+    "api.json_only.JsonOnlyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -196,9 +198,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # The browsable API only for development: in production every answer is JSON.
-    "DEFAULT_RENDERER_CLASSES": ["api.rendering.EnvelopeRenderer"]
-    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # Every answer is JSON (the interactive explorer is /v2/docs).
+    "DEFAULT_RENDERER_CLASSES": ["api.rendering.EnvelopeRenderer"],
     "DEFAULT_PARSER_CLASSES": ["api.parsing.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.TakeSkipPagination",
     "EXCEPTION_HANDLER": "api.errors.handle_exception",
@@ -230,9 +231,35 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "api.request_ids.RequestIdFilter"}},
+    "formatters": {
+        "with_request_id": {
+            "format": "%(asctime)s %(levelname)s %(name)s [request %(request_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "with_request_id",
+        }
+    },
     "loggers": {
         name: {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")}
-        for name in ("accounts", "api", "bookings", "eventtypes", "webhooks", "celery")
+        for name in (
+            "accounts",
+            "api",
+            "bookings",
+            "eventtypes",
+            "notifications",
+            "pages",
+            "webhooks",
+            "celery",
+        )
+    }
+    # Django's own errors (a 500 outside the API's views, a disallowed Host) with the same ids.
+    | {
+        name: {"handlers": ["console"], "level": "WARNING", "propagate": False}
+        for name in ("django.request", "django.security")
     },
 }
