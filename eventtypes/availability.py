@@ -222,7 +222,8 @@ class _HostPlan:
         last_date = _window_last_date(rules.window, now.astimezone(self.zone).date())
         first_date = rules.window.start_date if rules.window.kind == "range" else None
         self.window_opens = self._local_midnight(first_date)
-        self.window_closes = self._local_midnight(last_date and last_date + timedelta(days=1))
+        closing_day = last_date + timedelta(days=1) if last_date and last_date < date.max else None
+        self.window_closes = self._local_midnight(closing_day)
 
         first_day = range_start.astimezone(self.zone).date() - timedelta(days=1)
         last_day = (range_end - self.length).astimezone(self.zone).date() + timedelta(days=1)
@@ -292,7 +293,9 @@ class _HostPlan:
             wall += step
 
     def _local_midnight(self, day: date | None) -> datetime | None:
-        if day is None:
+        """None for no day, and for a day so far off that the window does not matter (and
+        datetime arithmetic near its limits would overflow)."""
+        if day is None or not FIRST_WINDOW_DAY <= day <= LAST_WINDOW_DAY:
             return None
         return _wall_to_utc(datetime.combine(day, time(0)), self.zone)
 
@@ -387,11 +390,17 @@ def period_keys(day: date) -> tuple:
     )
 
 
+# Window days beyond these do not limit anything a calendar shows.
+FIRST_WINDOW_DAY, LAST_WINDOW_DAY = date(1970, 1, 1), date(2999, 12, 31)
+MAX_WINDOW_DAYS = 3650
+
+
 def _window_last_date(window: BookingWindow, today: date) -> date | None:
     if window.kind == "calendarDays":
-        return today + timedelta(days=window.days)
+        return today + timedelta(days=min(window.days, MAX_WINDOW_DAYS))
     if window.kind == "businessDays":
-        day, remaining = today, window.days
+        weeks, remaining = divmod(min(window.days, MAX_WINDOW_DAYS), 5)
+        day = today + timedelta(weeks=weeks)
         while remaining > 0:
             day += timedelta(days=1)
             if day.weekday() < 5:

@@ -5,7 +5,12 @@ from datetime import time
 from django.core.exceptions import ValidationError
 
 from eventtypes import booking_fields
-from eventtypes.availability import LIMIT_PERIODS
+from eventtypes.availability import (
+    FIRST_WINDOW_DAY,
+    LAST_WINDOW_DAY,
+    LIMIT_PERIODS,
+    MAX_WINDOW_DAYS,
+)
 
 LOCATION_TYPES = {
     "address": "address",
@@ -87,12 +92,27 @@ def validate_event_type_settings(event_type) -> None:
     booking_fields.validate_definitions(event_type.booking_fields)
 
     window = event_type.booking_window_type
-    if window in ("calendarDays", "businessDays") and not event_type.booking_window_days:
-        raise ValidationError({"booking_window_days": "A rolling window needs a number of days."})
+    if window in ("calendarDays", "businessDays"):
+        days = event_type.booking_window_days
+        if not days:
+            raise ValidationError(
+                {"booking_window_days": "A rolling window needs a number of days."}
+            )
+        if days > MAX_WINDOW_DAYS:
+            raise ValidationError(
+                {"booking_window_days": f"A rolling window is at most {MAX_WINDOW_DAYS} days."}
+            )
     if window == "range":
         start, end = event_type.booking_window_start, event_type.booking_window_end
         if start is None or end is None or end < start:
             raise ValidationError({"booking_window_end": "A range needs a start and a later end."})
+        if not (start >= FIRST_WINDOW_DAY and end <= LAST_WINDOW_DAY):
+            raise ValidationError(
+                {
+                    "booking_window_end": f"A range lies between {FIRST_WINDOW_DAY} and "
+                    f"{LAST_WINDOW_DAY}."
+                }
+            )
 
     if event_type.recurrence_frequency and not event_type.recurrence_max_occurrences:
         raise ValidationError(

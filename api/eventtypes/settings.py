@@ -11,6 +11,7 @@ from api.fields import (
     StrictIntegerField,
 )
 from bookings.representation import Output
+from eventtypes.availability import MAX_WINDOW_DAYS
 from eventtypes.models import EventType
 from eventtypes.rules import LOCATION_TYPES
 
@@ -80,7 +81,9 @@ class ObjectSetting(serializers.Field):
 
 class DaysWindow(serializers.Serializer):
     type = serializers.ChoiceField(choices=["businessDays", "calendarDays"])
-    value = StrictIntegerField(min_value=1, max_value=3650, help_text="Days into the future")
+    value = StrictIntegerField(
+        min_value=1, max_value=MAX_WINDOW_DAYS, help_text="Days into the future"
+    )
     rolling = StrictBooleanField(
         required=False,
         default=False,

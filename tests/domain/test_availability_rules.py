@@ -236,6 +236,24 @@ def test_unlimited_window_offers_slots_a_year_ahead():
     assert walls(found) == half_hours("09:00", "17:00")
 
 
+@pytest.mark.parametrize(
+    "window",
+    [
+        BookingWindow("range", start_date=date(1, 1, 1), end_date=date(9999, 12, 31)),
+        BookingWindow("range", start_date=date(2026, 6, 1), end_date=date.max),
+        BookingWindow("calendarDays", days=10**9),
+        BookingWindow("businessDays", days=10**9),
+    ],
+    ids=["range-of-all-dates", "range-to-the-last-date", "calendar-days", "business-days"],
+)
+def test_windows_at_the_limits_of_the_calendar_limit_nothing_and_never_overflow(window):
+    # Such values are refused when written; the engine must cope with them all the same.
+    rules = EventRules(length=30, window=window)
+    for zone in (NEW_YORK, TOKYO, "Pacific/Kiritimati", "Etc/GMT+12"):
+        found = slots(rules, [host(tz=zone)], MON, TUE, tz=zone, now=at(MON, 0, tz=zone))
+        assert walls(found, zone)[:2] == ["09:00", "09:30"]
+
+
 # --- Slot interval and length -----------------------------------------------------------------
 
 
