@@ -32,7 +32,9 @@ def request_scope(request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return "anonymous"
+    # Anonymous callers (public booking) each have their own keys: one cannot claim or replay
+    # another's.
+    return "address:" + request.META.get("REMOTE_ADDR", "")
 
 
 def fingerprint(request) -> str:

@@ -5,8 +5,8 @@ from django.utils import timezone
 class IdempotentRequest(models.Model):
     """A POST made with an `Idempotency-Key`: replayed for 24 hours instead of done again.
 
-    scope: whose key it is (a hash of the API key, or the session user), so that clients can
-    never see each other's responses.
+    scope: whose key it is (a hash of the API key, the session user, or an anonymous caller's
+    address), so that clients can never see each other's responses.
     """
 
     class State(models.TextChoices):
