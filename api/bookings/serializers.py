@@ -60,7 +60,7 @@ LOCATION_TYPES = (
 
 
 class LocationInput(serializers.Serializer):
-    """A typed location object; plain strings are refused as Cal.com does."""
+    """A typed location object."""
 
     type = serializers.ChoiceField(choices=(*LOCATION_TYPES, "organizersDefaultApp"))
     address = serializers.CharField(required=False, max_length=1000)
@@ -78,6 +78,53 @@ class LocationInput(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+LOCATION_OBJECT_SCHEMA = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {
+        "type": {"type": "string", "enum": [*LOCATION_TYPES, "organizersDefaultApp"]},
+        "address": {"type": "string", "maxLength": 1000},
+        "phone": {"type": "string", "maxLength": 30},
+        "location": {"type": "string", "maxLength": 1000},
+        "link": {"type": "string", "format": "uri", "maxLength": 1000},
+        "integration": {"type": "string", "maxLength": 50},
+    },
+}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            LOCATION_OBJECT_SCHEMA,
+            {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 1000,
+                "description": "Kept for older clients, as Cal.com does: an address or a link, "
+                "stored as given (a link is also the meeting URL).",
+            },
+        ]
+    }
+)
+class BookingLocationField(serializers.Field):
+    """A typed location object, or (as Cal.com still accepts) a plain string."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            text = data.strip()
+            if not text or len(text) > 1000:
+                raise serializers.ValidationError("A location string must be 1 to 1000 characters.")
+            if any(ord(character) < 32 for character in text):
+                raise serializers.ValidationError("A location string must be one line of text.")
+            return text
+        location = LocationInput(data=data)
+        location.is_valid(raise_exception=True)
+        return location.validated_data
+
+    def to_representation(self, value):
+        return value
+
+
 class CreateBookingInput(serializers.Serializer):
     start = UtcDateTimeField(required=False)
     attendee = AttendeeInputSerializer()
@@ -90,7 +137,7 @@ class CreateBookingInput(serializers.Serializer):
     guests = serializers.ListField(
         child=serializers.EmailField(max_length=254), required=False, max_length=30
     )
-    location = LocationInput(required=False)
+    location = BookingLocationField(required=False)
     meetingUrl = serializers.URLField(required=False, max_length=1000)
     metadata = ObjectField(required=False)
     bookingFieldsResponses = ObjectField(required=False)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 
 from accounts.timezones import is_valid_time_zone
 from bookings.errors import InvalidInput, InvalidMetadata
@@ -40,7 +40,7 @@ class BookingRequest:
     attendee: AttendeeInput
     length: int | None = None
     guests: list[str] = field(default_factory=list)
-    location: dict | None = None
+    location: dict | str | None = None
     meeting_url: str = ""
     metadata: dict | None = None
     responses: dict | None = None
@@ -179,7 +179,11 @@ def check_responses(event_type, responses) -> dict:
 
 
 def resolve_location(event_type, location, booking_uid: str) -> tuple[str, str]:
-    """(location text, meeting URL) for a typed location object, or the event type's default."""
+    """(location text, meeting URL) for a typed location object, or the event type's default.
+    A plain string (older clients) is kept as given: an address, or a link that is also the
+    meeting URL."""
+    if isinstance(location, str):
+        return location, location if is_link(location) else ""
     offered = event_type.locations or []
     if location is None:
         if not offered:
@@ -227,6 +231,14 @@ def resolve_location(event_type, location, booking_uid: str) -> tuple[str, str]:
             )
         return value.strip(), ""
     raise InvalidInput(f"Unknown location type '{kind}'.", details={"field": "location.type"})
+
+
+def is_link(text: str) -> bool:
+    try:
+        URLValidator(schemes=["http", "https"])(text)
+    except ValidationError:
+        return False
+    return True
 
 
 def video_room_url() -> str:
