@@ -5,6 +5,8 @@ a time reads on a 12 h or 24 h clock."""
 import zoneinfo
 from datetime import UTC, datetime
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -24,6 +26,28 @@ def is_valid_time_zone(name: str) -> bool:
 def validate_time_zone(name: str) -> None:
     if not is_valid_time_zone(name):
         raise ValidationError(f"'{name}' is not an IANA time zone such as 'Europe/Berlin'.")
+
+
+@lru_cache(maxsize=1)
+def world_time_zones() -> list[str]:
+    """The zones to offer people: one per country and region (the tz database's zone.tab; its
+    other names are aliases kept for old systems, still accepted but not offered), and UTC."""
+    names = {line.split("\t")[2] for line in _zone_table() if not line.startswith("#")}
+    return sorted(names & available_time_zones()) + ["UTC"]
+
+
+def _zone_table() -> list[str]:
+    for directory in zoneinfo.TZPATH:
+        table = Path(directory) / "zone.tab"
+        if table.is_file():
+            return table.read_text().splitlines()
+    # No system tz database: the tzdata package that zoneinfo then uses has the table too.
+    return (resources.files("tzdata.zoneinfo") / "zone.tab").read_text().splitlines()
+
+
+def city_of(zone: str) -> str:
+    """The place a zone is named after: "America/Argentina/Buenos_Aires" -> "Buenos Aires"."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

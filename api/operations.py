@@ -37,6 +37,10 @@ class Operation:
     file: tuple[str, str] | None = None
     # OpenApiParameters the path or the serializers cannot tell (e.g. a path id's type).
     parameters: tuple = ()
+    # Kept for older clients; documented as deprecated.
+    deprecated: bool = False
+    # The response's `data` may be null (nothing to show).
+    nullable: bool = False
 
 
 def operation(operation_id: str, **declarations):

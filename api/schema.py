@@ -23,7 +23,7 @@ from drf_spectacular.plumbing import (
     is_serializer,
 )
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer
 from rest_framework import serializers
 
 from api import versions
@@ -79,6 +79,13 @@ class ApiSchema(AutoSchema):
         operation_of = getattr(self.view, "operation_of", None)
         return operation_of(getattr(self.view, "action", None)) if operation_of else None
 
+    @property
+    def _oldest_operation(self):
+        """The operation answering without the version header (2024-04-15), if another."""
+        oldest = getattr(self.view, "without_version_header", None)
+        action = getattr(self.view, "action", None)
+        return getattr(getattr(oldest, action, None), "operation", None) if action else None
+
     def _docstring(self) -> tuple[str, str]:
         method = getattr(self.view, getattr(self.view, "action", "") or "", None)
         text = inspect.getdoc(method) or ""
@@ -103,6 +110,9 @@ class ApiSchema(AutoSchema):
     def get_description(self):
         return self._docstring()[1]
 
+    def is_deprecated(self):
+        return bool(self._operation and self._operation.deprecated) or super().is_deprecated()
+
     def get_override_parameters(self):
         parameters = []
         version = getattr(self.view, "api_version", None)
@@ -113,7 +123,12 @@ class ApiSchema(AutoSchema):
                     str,
                     OpenApiParameter.HEADER,
                     required=False,
-                    description=f"Must be {version} when given; without it {version} is served.",
+                    description=(
+                        f"Must be {version} when given; without it, Cal.com's oldest shapes "
+                        "(2024-04-15) are served, as Cal.com does."
+                        if self._oldest_operation
+                        else f"Must be {version} when given; without it {version} is served."
+                    ),
                     enum=[version],
                 )
             )
@@ -134,7 +149,16 @@ class ApiSchema(AutoSchema):
         return parameters
 
     def get_request_serializer(self):
-        return self._operation.body if self._operation else None
+        body = self._operation.body if self._operation else None
+        oldest = self._oldest_operation
+        if body is None or oldest is None or oldest.body is None:
+            return body
+        bodies = getattr(body, "serializers", None) or [body]
+        return PolymorphicProxySerializer(
+            component_name=f"{self._operation.id[0].upper()}{self._operation.id[1:]}Body",
+            serializers=[*bodies, oldest.body],
+            resource_type_field_name=None,
+        )
 
     def get_response_serializers(self):
         op = self._operation
@@ -149,7 +173,22 @@ class ApiSchema(AutoSchema):
             }
         else:
             success = {op.status: OpenApiResponse(self._success_envelope(op))}
-        return {**success, **{status: self._error(status) for status in self._error_statuses(op)}}
+        errors = self._error_statuses(op)
+        oldest = self._oldest_operation
+        if oldest is not None:
+            envelopes = {op.status: [self._success_envelope(op)]}
+            oldest_envelope = self._success_envelope(oldest)
+            if oldest_envelope not in envelopes.get(oldest.status, []):
+                envelopes.setdefault(oldest.status, []).append(oldest_envelope)
+            success = {
+                status: OpenApiResponse(
+                    {"oneOf": shapes} if len(shapes) > 1 else shapes[0],
+                    description="Without the cal-api-version header: the 2024-04-15 shape",
+                )
+                for status, shapes in envelopes.items()
+            }
+            errors = sorted(set(errors) | set(self._error_statuses(oldest)))
+        return {**success, **{status: self._error(status) for status in errors}}
 
     # -- Envelopes
 
@@ -162,6 +201,8 @@ class ApiSchema(AutoSchema):
                 data = {"type": "array", "items": data}
             elif op.one_or_many:
                 data = {"oneOf": [data, {"type": "array", "items": data}]}
+            elif op.nullable:
+                data = {"oneOf": [data, {"type": "object", "nullable": True, "enum": [None]}]}
             properties["data"] = data
             required.append("data")
         if op.paginated:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("api.bookings.urls")),
     path("", include("api.slots.urls")),
     path("", include("api.eventtypes.urls")),
+    path("", include("api.timezones.urls")),  # before schedules/<id>
     path("", include("api.schedules.urls")),
     path("", include("api.me.urls")),
     path("", include("api.webhooks.urls")),

@@ -16,6 +16,9 @@ class ApiViewSet(viewsets.ViewSet):
     api_version: str | None = None
     # The OpenAPI tag of the operations.
     tag = ""
+    # The view set that answers requests without the `cal-api-version` header, as Cal.com does
+    # with its oldest version (2024-04-15), with the same actions; None: this one answers them.
+    without_version_header: type | None = None
 
     def operation_of(self, action: str | None) -> Operation | None:
         return getattr(getattr(self, action, None), "operation", None) if action else None
@@ -23,6 +26,12 @@ class ApiViewSet(viewsets.ViewSet):
     @property
     def operation(self) -> Operation | None:
         return self.operation_of(getattr(self, "action", None))
+
+    def dispatch(self, request, *args, **kwargs):
+        oldest = self.without_version_header
+        if oldest is not None and versions.HEADER not in request.headers:
+            return oldest.as_view(self.action_map)(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         versions.check(request, self.api_version)

@@ -5,12 +5,13 @@ Each action finds what the caller may act on (eventtypes/permissions.py), calls 
 and changed by its owners and admins.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import exceptions
 
 from api import versions
+from api.eventtypes.loading import fresh, with_output_relations
 from api.eventtypes.serializers import (
     AnyEventTypeOutput,
     DeletedEventTypeOutput,
@@ -23,10 +24,11 @@ from api.eventtypes.serializers import (
     TeamEventTypeListQuery,
     TeamEventTypeOutput,
 )
+from api.eventtypes.version_2024_04_15 import EventTypeViewSet_2024_04_15
 from api.operations import operation
 from api.views import ApiViewSet
 from eventtypes import permissions, services
-from eventtypes.models import EventType, Host
+from eventtypes.models import EventType
 
 # A PATCH of an event type takes the settings of its kind.
 ANY_EVENT_TYPE_INPUT = PolymorphicProxySerializer(
@@ -34,20 +36,6 @@ ANY_EVENT_TYPE_INPUT = PolymorphicProxySerializer(
     serializers=[EventTypeInput, TeamEventTypeInput],
     resource_type_field_name=None,
 )
-
-
-def with_output_relations(event_types, *, hosts=True):
-    """What the output needs, in a fixed number of queries."""
-    event_types = event_types.select_related("owner", "team")
-    if hosts:
-        event_types = event_types.prefetch_related(
-            Prefetch("hosts", queryset=Host.objects.select_related("user"))
-        )
-    return event_types
-
-
-def fresh(event_type_id: int) -> EventType:
-    return with_output_relations(EventType.objects.filter(pk=event_type_id)).get()
 
 
 def listed_event_types(user, filters: dict):
@@ -87,6 +75,7 @@ def created_order(filters: dict) -> list[str]:
 class EventTypeViewSet(ApiViewSet):
     api_version = versions.EVENT_TYPES
     tag = "Event types"
+    without_version_header = EventTypeViewSet_2024_04_15
     lookup_field = "event_type_id"
     lookup_value_converter = "int"
 

@@ -1,31 +1,22 @@
 """Schedules (cal-api-version 2024-06-11): the caller's own weekly hours and date overrides."""
 
-from django.db.models import Prefetch
 from rest_framework.decorators import action
 
 from api import versions
 from api.operations import operation
+from api.schedules.loading import fresh, with_output_relations
 from api.schedules.serializers import ScheduleInput, ScheduleOutput
+from api.schedules.version_2024_04_15 import ScheduleViewSet_2024_04_15
 from api.views import ApiViewSet
 from eventtypes import permissions, services
 from eventtypes.errors import ScheduleNotFound
-from eventtypes.models import DateOverride, Schedule, WeeklyAvailability
-
-
-def with_output_relations(schedules):
-    return schedules.prefetch_related(
-        Prefetch("weekly", queryset=WeeklyAvailability.objects.order_by("weekday", "start_time")),
-        Prefetch("overrides", queryset=DateOverride.objects.order_by("date", "start_time")),
-    )
-
-
-def fresh(schedule_id: int) -> Schedule:
-    return with_output_relations(Schedule.objects.filter(pk=schedule_id)).get()
+from eventtypes.models import Schedule
 
 
 class ScheduleViewSet(ApiViewSet):
     api_version = versions.SCHEDULES
     tag = "Schedules"
+    without_version_header = ScheduleViewSet_2024_04_15
     lookup_field = "schedule_id"
     lookup_value_converter = "int"
 

@@ -103,8 +103,11 @@ def _our_registry() -> Registry:
 
 
 def our_operation(method: str, path: str) -> tuple[str, dict] | None:
+    """The operation a concrete path answers to; fixed segments before parameters
+    (/v2/schedules/time-zones before /v2/schedules/{id}), as the routes are matched."""
     method = method.lower()
-    for template, operations in our_spec()["paths"].items():
+    templates = sorted(our_spec()["paths"].items(), key=lambda item: item[0].count("{"))
+    for template, operations in templates:
         pattern = "^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "$"
         if re.match(pattern, path) and method in operations:
             return template, operations[method]

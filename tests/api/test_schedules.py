@@ -8,10 +8,15 @@ import pytest
 
 from eventtypes.models import DateOverride, Schedule, WeeklyAvailability
 from tests.api.contract import assert_matches_contract
-from tests.conftest import error_of
+from tests.conftest import error_of, speaking
 
 VERSION = {"cal-api-version": "2024-06-11"}
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+@pytest.fixture
+def api_as(db):
+    return speaking(VERSION["cal-api-version"])
 
 
 @pytest.fixture
