@@ -66,15 +66,20 @@ class TargetQuery(serializers.Serializer):
 
     def length_for(self, event_type) -> int:
         """The slot length asked for, which must be one the event type offers."""
-        duration = self.validated_data.get("duration")
-        if duration is None:
-            return event_type.length_minutes
-        if duration not in event_type.allowed_lengths:
-            allowed = ", ".join(str(n) for n in event_type.allowed_lengths)
-            raise serializers.ValidationError(
-                {"duration": f"This event type offers {allowed} minutes, not {duration}."}
-            )
-        return duration
+        return offered_length(event_type, self.validated_data.get("duration"), "duration")
+
+
+def offered_length(event_type, minutes, field: str) -> int:
+    """`minutes` if the event type offers that length (its default length for None); a
+    validation error on `field` otherwise."""
+    if minutes is None:
+        return event_type.length_minutes
+    if minutes not in event_type.allowed_lengths:
+        allowed = ", ".join(str(n) for n in event_type.allowed_lengths)
+        raise serializers.ValidationError(
+            {field: f"This event type offers {allowed} minutes, not {minutes:g}."}
+        )
+    return int(minutes)
 
 
 class SlotQuery(TargetQuery):

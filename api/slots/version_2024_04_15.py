@@ -26,7 +26,7 @@ from api.fields import (
     UtcDateTimeField,
 )
 from api.operations import operation
-from api.slots.serializers import MAX_RANGE_MONTHS, RANGE, TIME, iso_local
+from api.slots.serializers import MAX_RANGE_MONTHS, RANGE, TIME, iso_local, offered_length
 from api.slots.views import holder_of
 from api.views import ApiViewSet
 from bookings import lookup, slots
@@ -195,12 +195,7 @@ class SlotsViewSet_2024_04_15(ApiViewSet):  # noqa: N801 - named after the versi
                 username=(data.get("usernameList") or [None])[0],
                 organization_slug=data.get("orgSlug"),
             )
-            length = data.get("duration") or event_type.length_minutes
-            if length not in event_type.allowed_lengths:
-                allowed = ", ".join(str(n) for n in event_type.allowed_lengths)
-                raise serializers.ValidationError(
-                    {"duration": f"This event type offers {allowed} minutes, not {length}."}
-                )
+            length = offered_length(event_type, data.get("duration"), "duration")
             search = slots.find_slots(
                 event_type,
                 data["startTime"],
@@ -237,16 +232,12 @@ class SlotsViewSet_2024_04_15(ApiViewSet):  # noqa: N801 - named after the versi
         """
         data = self.body().validated_data
         event_type = lookup.find_event_type(event_type_id=data["eventTypeId"])
-        length = (data["slotUtcEndDate"] - data["slotUtcStartDate"]).total_seconds() / 60
-        if length not in event_type.allowed_lengths:
-            allowed = ", ".join(str(n) for n in event_type.allowed_lengths)
-            raise serializers.ValidationError(
-                {"slotUtcEndDate": f"The slot must last {allowed} minutes."}
-            )
+        minutes = (data["slotUtcEndDate"] - data["slotUtcStartDate"]).total_seconds() / 60
+        length = offered_length(event_type, minutes, "slotUtcEndDate")
         reservation = reserve_slot(
             event_type,
             data["slotUtcStartDate"],
-            length=int(length),
+            length=length,
             reserved_by=request.user if request.user.is_authenticated else None,
             holder=holder_of(request),
         )
