@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from api import versions
+from api import rate_limits, versions
 from api.operations import Operation
 
 
@@ -35,7 +35,16 @@ class ApiViewSet(viewsets.ViewSet):
 
     def initial(self, request, *args, **kwargs):
         versions.check(request, self.api_version)
+        rate_limits.charge(request)
         super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        budget = getattr(request, "rate_budget", None)
+        if budget is not None:
+            for name, value in rate_limits.headers(budget).items():
+                response[name] = value
+        return response
 
     def get_permissions(self):
         if self.operation is not None:

@@ -137,6 +137,12 @@ VIDEO_ROOM_BASE_URL = env.str("VIDEO_ROOM_BASE_URL", default="https://meet.jit.s
 
 # Booking, rescheduling and cancelling forms one client address may send per minute.
 PAGES_POSTS_PER_MINUTE = env.int("PAGES_POSTS_PER_MINUTE", default=20)
+# API calls a minute per API key (or signed-in user), and per address without a key.
+API_CALLS_PER_MINUTE = env.int("API_CALLS_PER_MINUTE", default=120)
+API_ANONYMOUS_CALLS_PER_MINUTE = env.int("API_ANONYMOUS_CALLS_PER_MINUTE", default=60)
+# Proxies in front of the web processes that add to X-Forwarded-For: the client's address is the
+# one the nearest of them saw. 0: REMOTE_ADDR.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
 # Let subscriber URLs reach loopback and private addresses: for tests and local development

@@ -149,7 +149,7 @@ def test_the_booking_form_is_protected_against_csrf(intro):
 def test_too_many_forms_from_one_address_get_a_429_page(client, intro, settings, monkeypatch):
     settings.PAGES_POSTS_PER_MINUTE = 2
     middle_of_a_minute = (time.time() // 60) * 60 + 30
-    monkeypatch.setattr("pages.throttle.time.time", lambda: middle_of_a_minute)
+    monkeypatch.setattr("accounts.rate_limits.time.time", lambda: middle_of_a_minute)
     address = f"198.51.100.{uuid.uuid4().int % 250}"
     starts = free_starts(intro)
     answers = [
