@@ -18,7 +18,7 @@ from eventtypes.management.commands.seed_demo import (
 )
 from tests.conftest import utc
 
-START = utc(2027, 1, 4, 10, 0)  # Monday 10:00 UTC, in the hosts' 9-17 UTC hours, after NOW
+START = utc(2049, 1, 4, 10, 0)  # Monday 10:00 UTC, in the hosts' 9-17 UTC hours, after NOW
 
 
 @pytest.fixture

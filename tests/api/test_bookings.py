@@ -11,7 +11,7 @@ from bookings.models import Booking
 from tests.api.contract import assert_matches_contract
 from tests.conftest import holding_a_lock_on, utc
 
-START = "2027-01-05T10:00:00Z"
+START = "2049-01-05T10:00:00Z"
 
 
 def booking_body(event_type, start=START, **extra):
@@ -40,7 +40,7 @@ def test_anyone_books_a_free_slot_and_gets_a_calcom_booking(api_as, event_type):
     data = response.json()["data"]
     assert response.json()["status"] == "success"
     assert data["status"] == "accepted"
-    assert data["start"] == "2027-01-05T10:00:00.000Z"
+    assert data["start"] == "2049-01-05T10:00:00.000Z"
     assert data["duration"] == 30
     assert data["hosts"][0]["username"] == "dana"
     assert data["attendees"][0]["email"] == "ada@example.com"
@@ -85,8 +85,8 @@ def test_the_booking_reads_back_by_uid_and_validates(api_as, event_type):
 
 
 def test_the_host_lists_bookings_with_pagination(api_as, event_type, owner, factory):
-    factory.book(event_type, utc(2027, 1, 5, 9))
-    factory.book(event_type, utc(2027, 1, 5, 11))
+    factory.book(event_type, utc(2049, 1, 5, 9))
+    factory.book(event_type, utc(2049, 1, 5, 11))
     response = api_as(owner).get("/v2/bookings", {"take": 1})
     assert response.status_code == 200
     body = response.json()
@@ -97,7 +97,7 @@ def test_the_host_lists_bookings_with_pagination(api_as, event_type, owner, fact
 
 
 def test_an_outsider_lists_nothing(api_as, event_type, factory, outsider):
-    factory.book(event_type, utc(2027, 1, 5, 9))
+    factory.book(event_type, utc(2049, 1, 5, 9))
     assert api_as(outsider).get("/v2/bookings").json()["data"] == []
 
 
@@ -118,14 +118,14 @@ def test_an_unknown_version_is_refused(api_as, event_type):
 
 def test_on_a_seated_booking_an_attendee_changes_only_their_own_seat(api_as, factory, owner):
     workshop = factory.event_type(owner, slug="workshop", seats_per_time_slot=5)
-    first = factory.book(workshop, utc(2027, 1, 5, 10))
-    factory.book(workshop, utc(2027, 1, 5, 10))
+    first = factory.book(workshop, utc(2049, 1, 5, 10))
+    factory.book(workshop, utc(2049, 1, 5, 10))
     uid = first.booking.uid
 
     whole = api_as(None).post(f"/v2/bookings/{uid}/cancel", {"cancellationReason": "x"})
     assert whole.status_code == 400
     assert whole.json()["error"]["details"] == {"field": "seatUid"}
-    moved = api_as(None).post(f"/v2/bookings/{uid}/reschedule", {"start": "2027-01-05T11:00:00Z"})
+    moved = api_as(None).post(f"/v2/bookings/{uid}/reschedule", {"start": "2049-01-05T11:00:00Z"})
     assert moved.status_code == 400
 
     own = api_as(None).post(f"/v2/bookings/{uid}/cancel", {"seatUid": first.seat_uid})
@@ -135,7 +135,7 @@ def test_on_a_seated_booking_an_attendee_changes_only_their_own_seat(api_as, fac
 
 
 def test_the_host_merges_metadata_and_others_cannot(api_as, event_type, owner, outsider, factory):
-    booking = factory.book(event_type, utc(2027, 1, 5, 9), metadata={"a": "1", "b": "2"}).booking
+    booking = factory.book(event_type, utc(2049, 1, 5, 9), metadata={"a": "1", "b": "2"}).booking
     response = api_as(owner).patch(f"/v2/bookings/{booking.uid}", {"metadata": {"b": None, "c": 3}})
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["metadata"] == {"a": "1", "c": 3}
@@ -159,8 +159,8 @@ def bulk_bookings(event_type, host, count, first_hour=0):
         Booking(
             event_type=event_type,
             organizer=host,
-            start=utc(2027, 2, 1, 9) + timedelta(hours=first_hour + i),
-            end=utc(2027, 2, 1, 9, 30) + timedelta(hours=first_hour + i),
+            start=utc(2049, 2, 1, 9) + timedelta(hours=first_hour + i),
+            end=utc(2049, 2, 1, 9, 30) + timedelta(hours=first_hour + i),
             title=f"Booking {i}",
             ics_uid=f"bulk-{i}",
             uid=f"bulk-{event_type.pk}-{i}",
@@ -200,7 +200,7 @@ def team_world(factory, team, team_admin, cohost, member):
     support = factory.event_type(
         team=team, slug="support", scheduling_type="roundRobin", hosts=[tom, cohost]
     )
-    booking = factory.book(support, utc(2027, 1, 5, 10), host_ids=[tom.id]).booking
+    booking = factory.book(support, utc(2049, 1, 5, 10), host_ids=[tom.id]).booking
     return {
         "owner": tom,
         "cohost": cohost,
@@ -233,7 +233,7 @@ def test_who_lists_a_team_booking(api_as, team_world, persona, sees):
     ],
 )
 def test_status_filters(api_as, event_type, owner, factory, status, expected):
-    factory.book(event_type, utc(2027, 1, 5, 9))
+    factory.book(event_type, utc(2049, 1, 5, 9))
     data = api_as(owner).get("/v2/bookings", {"status": status}).json()["data"]
     assert len(data) == expected
 
@@ -258,12 +258,12 @@ def test_bad_list_filters_are_a_400(api_as, owner, params):
 
 
 def test_list_filters_by_attendee_event_type_and_range(api_as, event_type, owner, factory):
-    factory.book(event_type, utc(2027, 1, 5, 9), email="ada@example.com")
-    factory.book(event_type, utc(2027, 1, 6, 9), email="bob@example.com")
+    factory.book(event_type, utc(2049, 1, 5, 9), email="ada@example.com")
+    factory.book(event_type, utc(2049, 1, 6, 9), email="bob@example.com")
     client = api_as(owner)
     assert len(client.get("/v2/bookings", {"attendeeEmail": "ADA@example.com"}).json()["data"]) == 1
     assert len(client.get("/v2/bookings", {"eventTypeIds": str(event_type.id)}).json()["data"]) == 2
-    later = client.get("/v2/bookings", {"afterStart": "2027-01-06T00:00:00Z"}).json()["data"]
+    later = client.get("/v2/bookings", {"afterStart": "2049-01-06T00:00:00Z"}).json()["data"]
     assert [b["attendees"][0]["email"] for b in later] == ["bob@example.com"]
     newest_first = client.get("/v2/bookings", {"sortStart": "desc"}).json()["data"]
     assert newest_first[0]["start"] > newest_first[1]["start"]
@@ -277,7 +277,7 @@ def test_a_seated_booking_shares_nothing_one_attendee_wrote(api_as, factory, own
         locations=[{"type": "link", "link": "https://meet.example.com/workshop"}],
     )
     body = {
-        "start": "2027-01-05T10:00:00Z",
+        "start": "2049-01-05T10:00:00Z",
         "eventTypeId": workshop.id,
         "attendee": {"name": "Carol Secret", "email": "carol@example.com", "timeZone": "UTC"},
         "notes": "my private notes",
@@ -309,10 +309,10 @@ def test_a_seated_booking_shares_nothing_one_attendee_wrote(api_as, factory, own
 
 def test_an_attendee_cannot_cancel_a_whole_seated_booking_by_date(api_as, factory, owner):
     workshop = factory.event_type(owner, slug="workshop-dates", seats_per_time_slot=5)
-    first = factory.book(workshop, utc(2027, 1, 6, 10))
-    factory.book(workshop, utc(2027, 1, 6, 10))
+    first = factory.book(workshop, utc(2049, 1, 6, 10))
+    factory.book(workshop, utc(2049, 1, 6, 10))
     response = api_as(None).post(
-        f"/v2/bookings/{first.booking.uid}/cancel-future", {"fromDate": "2027-01-01"}
+        f"/v2/bookings/{first.booking.uid}/cancel-future", {"fromDate": "2049-01-01"}
     )
     assert response.status_code == 400
     assert Booking.objects.get(pk=first.booking.pk).status == "accepted"
@@ -329,7 +329,7 @@ def test_a_host_of_one_occurrence_is_an_attendee_for_the_rest_of_the_series(api_
         recurrence_max_occurrences=4,
         disable_cancelling=True,
     )
-    occurrences = factory.book(weekly, utc(2027, 1, 5, 10), recurrence_count=3).bookings
+    occurrences = factory.book(weekly, utc(2049, 1, 5, 10), recurrence_count=3).bookings
     first_host = occurrences[0].organizer
     other = bob if first_host == alice else alice
     moved = api_as(first_host).post(f"/v2/bookings/{occurrences[2].uid}/reassign/{other.id}", {})
@@ -350,7 +350,7 @@ def test_a_lock_timeout_is_a_409_with_retry_after(factory, postgres_only, settin
     et = factory.event_type(host, length_minutes=30)
     body = {
         "eventTypeId": et.pk,
-        "start": "2027-01-05T10:00:00Z",
+        "start": "2049-01-05T10:00:00Z",
         "attendee": {"name": "Waiting", "email": "waiting@example.com", "timeZone": "UTC"},
     }
 

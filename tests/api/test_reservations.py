@@ -420,7 +420,7 @@ def test_one_client_cannot_hold_every_slot(factory, owner):
     event_type = factory.event_type(owner, length_minutes=30)
     client = Api(None)
     starts = [
-        f"2027-01-05T{9 + i // 2:02}:{30 * (i % 2):02}:00Z" for i in range(MAX_ACTIVE_HOLDS + 1)
+        f"2050-09-06T{9 + i // 2:02}:{30 * (i % 2):02}:00Z" for i in range(MAX_ACTIVE_HOLDS + 1)
     ]
     statuses = [
         client.post("/v2/slots/reservations", {"eventTypeId": event_type.id, "slotStart": start})

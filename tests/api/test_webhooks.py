@@ -23,7 +23,7 @@ BODY = {
     "triggers": ["BOOKING_CREATED", "BOOKING_CANCELLED"],
     "payloadTemplate": '{"title": "{{title}}"}',
 }
-START = utc(2027, 1, 4, 10, 0)
+START = utc(2049, 1, 4, 10, 0)
 
 
 @pytest.fixture

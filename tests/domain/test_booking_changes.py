@@ -46,8 +46,8 @@ from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
 
-START = utc(2027, 1, 4, 10, 0)  # Monday 10:00 UTC, inside the hosts' 9-17 UTC hours
-NEW_START = utc(2027, 1, 4, 11, 0)
+START = utc(2049, 1, 4, 10, 0)  # Monday 10:00 UTC, inside the hosts' 9-17 UTC hours
+NEW_START = utc(2049, 1, 4, 11, 0)
 
 
 @pytest.fixture
@@ -740,9 +740,9 @@ def test_a_reservation_lasts_one_to_sixty_minutes(event_type, minutes):
 
 def test_renewing_a_hold_cannot_keep_it_past_an_hour(factory, owner):
     event_type = factory.event_type(owner, length_minutes=30)
-    hold = reserve_slot(event_type, utc(2027, 1, 5, 10), now=NOW)
+    hold = reserve_slot(event_type, utc(2049, 1, 5, 10), now=NOW)
     SlotReservation.objects.filter(pk=hold.pk).update(created_at=NOW - timedelta(minutes=58))
-    renewed = update_reservation(hold.uid, start=utc(2027, 1, 5, 10), minutes=30, now=NOW)
+    renewed = update_reservation(hold.uid, start=utc(2049, 1, 5, 10), minutes=30, now=NOW)
     assert renewed.expires_at == NOW + timedelta(minutes=2)
 
 
@@ -786,17 +786,17 @@ def test_a_hold_on_a_collective_type_keeps_its_hosts_from_other_bookings(factory
         team=factory.team(first, second), scheduling_type="collective", hosts=[first, second]
     )
     personal = factory.event_type(second)
-    reserve_slot(team_sync, utc(2027, 1, 5, 10), now=NOW)
+    reserve_slot(team_sync, utc(2049, 1, 5, 10), now=NOW)
     with pytest.raises(ReservationHeld):
-        factory.book(personal, utc(2027, 1, 5, 10))
-    assert factory.book(personal, utc(2027, 1, 5, 11)).booking
+        factory.book(personal, utc(2049, 1, 5, 10))
+    assert factory.book(personal, utc(2049, 1, 5, 11)).booking
 
 
 def test_retry_after_counts_down_the_hold_in_the_way(factory):
     host = factory.user()
     x = factory.event_type(host, slug="x")
     y = factory.event_type(host, slug="y")
-    start = utc(2027, 1, 5, 10, 0)
+    start = utc(2049, 1, 5, 10, 0)
     reserve_slot(x, start, now=NOW, minutes=None)  # expires at NOW + 5 min = 300 s
     with pytest.raises(BookingError) as info:
         factory.book(y, start)
@@ -806,7 +806,7 @@ def test_retry_after_counts_down_the_hold_in_the_way(factory):
 def test_a_hold_keeps_its_buffers(factory):
     host = factory.user()
     event_type = factory.event_type(host, length_minutes=30, after_event_buffer=15)
-    start = utc(2027, 1, 5, 10, 0)
+    start = utc(2049, 1, 5, 10, 0)
     hold = reserve_slot(event_type, start, now=NOW)
     with pytest.raises(BookingError):
         factory.book(event_type, start + timedelta(minutes=30))  # inside the hold's buffer
@@ -817,9 +817,9 @@ def test_a_hold_keeps_its_buffers(factory):
 def test_a_seat_moves_into_its_own_reservation(factory):
     host = factory.user()
     et = factory.event_type(host, length_minutes=60, seats_per_time_slot=1)
-    made = factory.book(et, utc(2027, 1, 5, 10, 0))
+    made = factory.book(et, utc(2049, 1, 5, 10, 0))
     email = made.booking.attendees.get().email
-    target = utc(2027, 1, 5, 12, 0)
+    target = utc(2049, 1, 5, 12, 0)
     hold = reserve_slot(et, target, now=NOW)
     moved = reschedule_booking(
         made.booking,
@@ -840,7 +840,7 @@ def test_a_seat_can_be_held_after_its_host_left_the_event_type(factory):
     et = factory.event_type(
         team=team, scheduling_type="roundRobin", hosts=[a, b], seats_per_time_slot=5
     )
-    start = utc(2027, 1, 5, 10, 0)
+    start = utc(2049, 1, 5, 10, 0)
     made = factory.book(et, start)
     leaving = made.booking.organizer_id
     replace_hosts(et, [HostSpec(user_id=u) for u in (a.id, b.id) if u != leaving])

@@ -15,7 +15,7 @@ from eventtypes.models import DateOverride, PrivateLink
 from tests.conftest import NOW, utc
 from webhooks.models import Event
 
-TUESDAY_10 = utc(2027, 1, 5, 10)
+TUESDAY_10 = utc(2049, 1, 5, 10)
 
 
 def request_for(start, **fields):
@@ -33,12 +33,12 @@ def test_a_free_slot_becomes_an_accepted_booking_with_host_attendee_and_invite_u
     host = factory.user("dana", time_zone="Europe/Berlin")
     event_type = factory.event_type(host, title="Intro call", length_minutes=30)
 
-    result = book(event_type, utc(2027, 1, 5, 9))
+    result = book(event_type, utc(2049, 1, 5, 9))
 
     booking = result.booking
     assert result.kind == "single"
     assert booking.status == Booking.Status.ACCEPTED
-    assert (booking.start, booking.end) == (utc(2027, 1, 5, 9), utc(2027, 1, 5, 9, 30))
+    assert (booking.start, booking.end) == (utc(2049, 1, 5, 9), utc(2049, 1, 5, 9, 30))
     assert booking.title == "Intro call between Dana and Ada Lovelace"
     assert [a.email for a in booking.attendees.all()] == ["ada@example.com"]
     assert list(booking.booking_hosts.values_list("user_id", flat=True)) == [host.id]
@@ -49,10 +49,10 @@ def test_a_free_slot_becomes_an_accepted_booking_with_host_attendee_and_invite_u
 @pytest.mark.parametrize(
     "start, error",
     [
-        (utc(2027, 1, 5, 7), errors.OutsideAvailability),  # 08:00 Berlin, before hours
-        (utc(2027, 1, 9, 10), errors.OutsideAvailability),  # Saturday
-        (utc(2027, 1, 5, 9, 10), errors.OutsideAvailability),  # not on the 30-minute grid
-        (utc(2027, 1, 3, 10), errors.StartInPast),
+        (utc(2049, 1, 5, 7), errors.OutsideAvailability),  # 08:00 Berlin, before hours
+        (utc(2049, 1, 9, 10), errors.OutsideAvailability),  # Saturday
+        (utc(2049, 1, 5, 9, 10), errors.OutsideAvailability),  # not on the 30-minute grid
+        (utc(2049, 1, 3, 10), errors.StartInPast),
     ],
     ids=["before-hours", "weekend", "off-grid", "past"],
 )
@@ -69,16 +69,16 @@ def test_the_minimum_notice_is_enforced(factory):
     host = factory.user()
     event_type = factory.event_type(host, minimum_booking_notice=24 * 60)
     with pytest.raises(errors.BeforeMinimumNotice):
-        book(event_type, utc(2027, 1, 4, 15))
-    assert book(event_type, utc(2027, 1, 5, 9)).booking
+        book(event_type, utc(2049, 1, 4, 15))
+    assert book(event_type, utc(2049, 1, 5, 9)).booking
 
 
 def test_the_booking_window_is_enforced(factory):
     host = factory.user()
     event_type = factory.event_type(host, booking_window_type="calendarDays", booking_window_days=7)
-    assert book(event_type, utc(2027, 1, 11, 9)).booking
+    assert book(event_type, utc(2049, 1, 11, 9)).booking
     with pytest.raises(errors.OutsideBookingWindow):
-        book(event_type, utc(2027, 1, 12, 9))
+        book(event_type, utc(2049, 1, 12, 9))
 
 
 def test_a_date_override_closes_a_day(factory):
@@ -136,8 +136,8 @@ def test_confirmation_can_be_required_only_for_short_notice(factory):
     event_type = factory.event_type(
         host, requires_confirmation=True, confirmation_threshold_minutes=24 * 60
     )
-    assert book(event_type, utc(2027, 1, 4, 10)).booking.status == "pending"
-    assert book(event_type, utc(2027, 1, 7, 10)).booking.status == "accepted"
+    assert book(event_type, utc(2049, 1, 4, 10)).booking.status == "pending"
+    assert book(event_type, utc(2049, 1, 7, 10)).booking.status == "accepted"
 
 
 def test_double_opt_in_keeps_the_booking_pending_on_the_attendee(factory):
@@ -151,14 +151,14 @@ def test_double_opt_in_keeps_the_booking_pending_on_the_attendee(factory):
 @pytest.mark.parametrize(
     "limits, second_start",
     [
-        ({"booking_limits_count": {"day": 1}}, utc(2027, 1, 5, 14)),
-        ({"booking_limits_count": {"week": 1}}, utc(2027, 1, 7, 14)),
-        ({"booking_limits_count": {"month": 1}}, utc(2027, 1, 20, 14)),
-        ({"booking_limits_count": {"year": 1}}, utc(2027, 6, 8, 14)),
-        ({"booking_limits_duration": {"day": 30}}, utc(2027, 1, 5, 14)),
-        ({"booking_limits_duration": {"week": 30}}, utc(2027, 1, 8, 14)),
-        ({"booking_limits_duration": {"month": 30}}, utc(2027, 1, 29, 14)),
-        ({"booking_limits_duration": {"year": 30}}, utc(2027, 11, 2, 14)),
+        ({"booking_limits_count": {"day": 1}}, utc(2049, 1, 5, 14)),
+        ({"booking_limits_count": {"week": 1}}, utc(2049, 1, 7, 14)),
+        ({"booking_limits_count": {"month": 1}}, utc(2049, 1, 20, 14)),
+        ({"booking_limits_count": {"year": 1}}, utc(2049, 6, 8, 14)),
+        ({"booking_limits_duration": {"day": 30}}, utc(2049, 1, 5, 14)),
+        ({"booking_limits_duration": {"week": 30}}, utc(2049, 1, 8, 14)),
+        ({"booking_limits_duration": {"month": 30}}, utc(2049, 1, 29, 14)),
+        ({"booking_limits_duration": {"year": 30}}, utc(2049, 11, 2, 14)),
     ],
     ids=lambda value: next(iter(value)) if isinstance(value, dict) else None,
 )
@@ -173,9 +173,9 @@ def test_each_booking_limit_is_enforced(factory, limits, second_start):
 def test_limits_count_in_the_hosts_local_day(factory):
     host = factory.user(time_zone="Pacific/Auckland", hours=((0, 24),), days=range(7))
     event_type = factory.event_type(host, booking_limits_count={"day": 1})
-    # 2027-01-05 11:00 UTC is 2027-01-06 00:00 in Auckland: another local day.
-    book(event_type, utc(2027, 1, 5, 10, 30))  # 23:30 local on the 5th
-    assert book(event_type, utc(2027, 1, 5, 11)).booking
+    # 2049-01-05 11:00 UTC is 2049-01-06 00:00 in Auckland: another local day.
+    book(event_type, utc(2049, 1, 5, 10, 30))  # 23:30 local on the 5th
+    assert book(event_type, utc(2049, 1, 5, 11)).booking
 
 
 def test_a_seated_event_fills_seats_then_refuses(factory):
@@ -229,7 +229,7 @@ def test_round_robin_picks_the_highest_priority_then_the_least_booked_host(facto
     )
     first = book(event_type, TUESDAY_10).booking
     assert first.organizer == high  # equal priority and bookings: the lower id
-    second = book(event_type, utc(2027, 1, 5, 11)).booking
+    second = book(event_type, utc(2049, 1, 5, 11)).booking
     assert second.organizer == other_high  # fewer recent bookings
     third = book(event_type, TUESDAY_10).booking
     assert third.organizer == other_high  # `high` is busy at 10:00
@@ -259,7 +259,7 @@ def test_naming_a_fixed_host_still_adds_a_rotating_host(factory):
         scheduling_type="roundRobin",
         hosts=[{"user": fixed, "is_fixed": True}, {"user": a}],
     )
-    made = factory.book(et, utc(2027, 1, 5, 10, 0), host_ids=[fixed.id])
+    made = factory.book(et, utc(2049, 1, 5, 10, 0), host_ids=[fixed.id])
     hosts = sorted(made.booking.booking_hosts.values_list("user_id", flat=True))
     assert a.id in hosts
 
@@ -268,7 +268,7 @@ def test_a_team_type_without_hosts_is_not_bookable(factory):
     team = factory.team(factory.user())
     et = factory.event_type(team=team, scheduling_type="roundRobin")
     with pytest.raises(BookingError) as info:
-        factory.book(et, utc(2027, 1, 5, 10, 0))
+        factory.book(et, utc(2049, 1, 5, 10, 0))
     assert info.value.code == "event_type_not_bookable"
 
 
@@ -277,7 +277,7 @@ def test_a_taken_round_robin_slot_is_reported_as_taken(factory):
     b = factory.user(hours=((9, 17),))
     team = factory.team(a, b)
     et = factory.event_type(team=team, scheduling_type="roundRobin", hosts=[a, b])
-    start = utc(2027, 1, 5, 14, 0)
+    start = utc(2049, 1, 5, 14, 0)
     factory.book(et, start)  # only b can take 14:00; now b is taken
     with pytest.raises(BookingError) as info:
         factory.book(et, start)
@@ -292,13 +292,13 @@ def test_collective_needs_every_host_and_books_them_all(factory):
     )
     # 09:00-17:00 in both zones overlap 14:00-16:00 UTC in January.
     with pytest.raises(errors.OutsideAvailability):
-        book(event_type, utc(2027, 1, 5, 10))
-    booking = book(event_type, utc(2027, 1, 5, 14)).booking
+        book(event_type, utc(2049, 1, 5, 10))
+    booking = book(event_type, utc(2049, 1, 5, 14)).booking
     assert set(booking.booking_hosts.values_list("user_id", flat=True)) == {berlin.id, new_york.id}
     solo = factory.event_type(new_york)
-    book(solo, utc(2027, 1, 6, 14))
+    book(solo, utc(2049, 1, 6, 14))
     with pytest.raises(errors.SlotUnavailable):
-        book(event_type, utc(2027, 1, 6, 14))
+        book(event_type, utc(2049, 1, 6, 14))
 
 
 def test_a_recurring_booking_keeps_its_local_time_across_daylight_saving(factory):
@@ -306,15 +306,15 @@ def test_a_recurring_booking_keeps_its_local_time_across_daylight_saving(factory
     event_type = factory.event_type(
         host, recurrence_frequency="weekly", recurrence_max_occurrences=4
     )
-    # Tuesdays at 10:00 New York: 2027-03-02, 03-09, 03-16 (after the change on 03-14), 03-23.
-    result = book(event_type, utc(2027, 3, 2, 15), now=utc(2027, 3, 1))
+    # Tuesdays at 10:00 New York: 2049-03-02, 03-09, 03-16 (after the change on 03-14), 03-23.
+    result = book(event_type, utc(2049, 3, 2, 15), now=utc(2049, 3, 1))
     assert result.kind == "recurring"
     local = [b.start.astimezone(ZoneInfo("America/New_York")) for b in result.bookings]
     assert [(t.date().isoformat(), t.hour) for t in local] == [
-        ("2027-03-02", 10),
-        ("2027-03-09", 10),
-        ("2027-03-16", 10),
-        ("2027-03-23", 10),
+        ("2049-03-02", 10),
+        ("2049-03-09", 10),
+        ("2049-03-16", 10),
+        ("2049-03-23", 10),
     ]
     assert len({b.recurring_series_id for b in result.bookings}) == 1
     assert RecurringSeries.objects.get().rule == "FREQ=WEEKLY;INTERVAL=1;COUNT=4"
@@ -332,8 +332,8 @@ def test_a_round_robin_series_keeps_the_chosen_hosts_local_time(factory):
         recurrence_frequency="weekly",
         recurrence_max_occurrences=4,
     )
-    # 14:00 UTC on 9 March 2027 is 09:00 in New York; New York changes clocks on 14 March.
-    made = factory.book(weekly, utc(2027, 3, 9, 14, 0))
+    # 14:00 UTC on 9 March 2049 is 09:00 in New York; New York changes clocks on 14 March.
+    made = factory.book(weekly, utc(2049, 3, 9, 14, 0))
     assert made.booking.organizer == new_york
     local = {
         b.start.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") for b in made.bookings
@@ -347,13 +347,13 @@ def test_a_recurring_booking_is_all_or_nothing_and_names_the_conflict(factory):
         host, recurrence_frequency="weekly", recurrence_max_occurrences=4
     )
     other = factory.event_type(host)
-    book(other, utc(2027, 1, 19, 10))
+    book(other, utc(2049, 1, 19, 10))
 
     with pytest.raises(errors.SlotUnavailable) as raised:
         book(event_type, TUESDAY_10)
 
-    assert "2027-01-19" in raised.value.message
-    assert raised.value.details["date"] == "2027-01-19"
+    assert "2049-01-19" in raised.value.message
+    assert raised.value.details["date"] == "2049-01-19"
     assert Booking.objects.count() == 1
     assert not RecurringSeries.objects.exists()
 
@@ -380,12 +380,12 @@ def test_instant_meetings_start_now_with_a_free_host(factory):
         instant_meetings_allowed=True,
         hosts=[{"user": busy, "priority": 4}, {"user": free, "priority": 0}],
     )
-    now = utc(2027, 1, 5, 9, 7, 30)
-    book(event_type, utc(2027, 1, 5, 9), now=utc(2027, 1, 4))
+    now = utc(2049, 1, 5, 9, 7, 30)
+    book(event_type, utc(2049, 1, 5, 9), now=utc(2049, 1, 4))
     result = create_booking(event_type, request_for(None, instant=True), Actor.attendee(), now=now)
     assert result.kind == "instant"
     assert result.booking.organizer == free
-    assert result.booking.start == utc(2027, 1, 5, 9, 7)
+    assert result.booking.start == utc(2049, 1, 5, 9, 7)
     personal = factory.event_type(free)
     with pytest.raises(errors.EventTypeNotBookable):
         create_booking(personal, request_for(None, instant=True), Actor.attendee(), now=now)
@@ -431,9 +431,9 @@ def test_a_private_link_is_used_up(factory):
     link = PrivateLink.objects.create(event_type=event_type)
     assert book(event_type, TUESDAY_10, private_link_hash=link.link_hash).booking
     with pytest.raises(errors.PrivateLinkInvalid):
-        book(event_type, utc(2027, 1, 5, 11), private_link_hash=link.link_hash)
+        book(event_type, utc(2049, 1, 5, 11), private_link_hash=link.link_hash)
     with pytest.raises(errors.PrivateLinkInvalid):
-        book(event_type, utc(2027, 1, 5, 11), private_link_hash="unknown")
+        book(event_type, utc(2049, 1, 5, 11), private_link_hash="unknown")
     assert Booking.objects.count() == 1
 
 
@@ -443,7 +443,7 @@ def test_lengths_must_be_offered(factory):
     booking = book(event_type, TUESDAY_10, length=60).booking
     assert booking.duration_minutes == 60
     with pytest.raises(errors.InvalidInput) as raised:
-        book(event_type, utc(2027, 1, 5, 12), length=45)
+        book(event_type, utc(2049, 1, 5, 12), length=45)
     assert "15, 30, 60" in raised.value.message
 
 
@@ -522,20 +522,20 @@ def test_locations_resolve_to_the_event_types_values(factory):
             {"type": "attendeePhone"},
         ],
     )
-    assert book(event_type, utc(2027, 1, 5, 9)).booking.location == "1 Main St"
+    assert book(event_type, utc(2049, 1, 5, 9)).booking.location == "1 Main St"
     video = book(
         event_type,
-        utc(2027, 1, 5, 10),
+        utc(2049, 1, 5, 10),
         location={"type": "integration", "integration": "cal-video"},
     ).booking
     assert video.meeting_url.startswith("https://meet.jit.si/Rendezvous-")
     assert video.uid not in video.meeting_url
     phone = book(
-        event_type, utc(2027, 1, 5, 11), location={"type": "attendeePhone", "phone": "+4930123456"}
+        event_type, utc(2049, 1, 5, 11), location={"type": "attendeePhone", "phone": "+4930123456"}
     ).booking
     assert phone.location == "+4930123456"
     with pytest.raises(errors.InvalidInput):
-        book(event_type, utc(2027, 1, 5, 12), location={"type": "link"})
+        book(event_type, utc(2049, 1, 5, 12), location={"type": "link"})
 
 
 def test_the_same_idempotency_key_returns_the_first_booking(factory):

@@ -44,8 +44,8 @@ from webhooks.models import Event
 pytestmark = pytest.mark.django_db
 
 
-START = utc(2027, 1, 4, 10, 0)  # Monday 10:00 UTC, inside the hosts' 9-17 UTC hours
-NEW_START = utc(2027, 1, 4, 11, 0)
+START = utc(2049, 1, 4, 10, 0)  # Monday 10:00 UTC, inside the hosts' 9-17 UTC hours
+NEW_START = utc(2049, 1, 4, 11, 0)
 STARTED = START + timedelta(minutes=5)
 
 STATES = ["pending_host", "pending_attendee", "accepted", "rejected", "cancelled"]
@@ -538,7 +538,7 @@ def test_moving_one_seat_onto_another_seated_booking_joins_it(factory):
 def test_rescheduling_a_seated_booking_to_its_own_start_is_refused_and_keeps_it(factory):
     host = factory.user()
     et = factory.event_type(host, length_minutes=60, seats_per_time_slot=3)
-    start = utc(2027, 1, 5, 10, 0)
+    start = utc(2049, 1, 5, 10, 0)
     created = factory.book(et, start)
     booking = created.booking
     with pytest.raises(InvalidInput):
@@ -815,7 +815,7 @@ def test_the_attendees_opt_in_confirms_every_occurrence_of_a_series(factory):
         recurrence_max_occurrences=3,
         requires_attendee_opt_in=True,
     )
-    created = factory.book(et, utc(2027, 1, 5, 10, 0))
+    created = factory.book(et, utc(2049, 1, 5, 10, 0))
     first = created.bookings[0]
     confirm_attendee_email(attendee_opt_in_token(first))
     statuses = [
@@ -834,7 +834,7 @@ def test_opt_in_then_host_confirmation_accepts_the_whole_series(factory):
         requires_attendee_opt_in=True,
         requires_confirmation=True,
     )
-    created = factory.book(et, utc(2027, 1, 5, 10, 0))
+    created = factory.book(et, utc(2049, 1, 5, 10, 0))
     first = created.bookings[0]
     confirm_attendee_email(attendee_opt_in_token(first))
     confirm_booking(first, Actor.host(host), now=NOW)
@@ -860,7 +860,7 @@ def test_declining_a_series_awaiting_opt_in_rejects_every_occurrence(factory):
         recurrence_max_occurrences=3,
         requires_attendee_opt_in=True,
     )
-    first = factory.book(et, utc(2027, 1, 5, 10, 0)).bookings[0]
+    first = factory.book(et, utc(2049, 1, 5, 10, 0)).bookings[0]
     decline_booking(first, Actor.host(host), now=NOW)
     assert all(s == "rejected" for _, s, _ in _states(first))
 
@@ -874,7 +874,7 @@ def test_a_series_gets_one_confirmation_state(factory):
         requires_confirmation=True,
         confirmation_threshold_minutes=3 * 24 * 60,
     )
-    first = factory.book(et, utc(2027, 1, 5, 10, 0)).bookings[0]  # 28 h ahead
+    first = factory.book(et, utc(2049, 1, 5, 10, 0)).bookings[0]  # 28 h ahead
     decline_booking(first, Actor.host(host), now=NOW)
     assert len({s for _, s, _ in _states(first)}) == 1
 

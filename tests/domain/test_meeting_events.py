@@ -15,7 +15,7 @@ from webhooks.models import Event, Trigger
 
 pytestmark = pytest.mark.django_db
 
-START = utc(2027, 1, 4, 10, 0)
+START = utc(2049, 1, 4, 10, 0)
 MINUTE = timedelta(minutes=1)
 
 

@@ -12,7 +12,7 @@ from notifications.tasks import sweep
 from tests.conftest import NOW, utc
 from tests.smtp_sink import SmtpSink
 
-START = utc(2027, 1, 5, 10)
+START = utc(2049, 1, 5, 10)
 
 
 @pytest.fixture

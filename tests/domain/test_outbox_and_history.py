@@ -43,8 +43,8 @@ from webhooks.outbox import record_event
 
 pytestmark = pytest.mark.django_db
 
-START = utc(2027, 1, 4, 10, 0)
-NEW_START = utc(2027, 1, 4, 11, 0)
+START = utc(2049, 1, 4, 10, 0)
+NEW_START = utc(2049, 1, 4, 11, 0)
 STARTED = START + timedelta(minutes=5)
 
 
@@ -119,7 +119,7 @@ def test_creating_an_accepted_booking_records_booking_created(factory, event_typ
 
     event = assert_one_event(since, Trigger.BOOKING_CREATED, booking)
     assert event.payload["status"] == "ACCEPTED"
-    assert event.payload["startTime"] == "2027-01-04T10:00:00.000Z"
+    assert event.payload["startTime"] == "2049-01-04T10:00:00.000Z"
     assert event.user_id == owner.id
     assert event.team_id is None
     assert_history(
@@ -228,9 +228,9 @@ def test_rescheduling_records_booking_rescheduled_with_the_new_booking(factory, 
     new = reschedule_booking(booking, NEW_START, Actor.host(owner), now=NOW).booking
 
     event = assert_one_event(since, Trigger.BOOKING_RESCHEDULED, new)
-    assert event.payload["startTime"] == "2027-01-04T11:00:00.000Z"
+    assert event.payload["startTime"] == "2049-01-04T11:00:00.000Z"
     assert event.payload["rescheduleUid"] == booking.uid
-    assert event.payload["rescheduleStartTime"] == "2027-01-04T10:00:00.000Z"
+    assert event.payload["rescheduleStartTime"] == "2049-01-04T10:00:00.000Z"
     assert event.payload["iCalUID"] == booking.ics_uid
     assert_history(new, "rescheduled", actor=owner, role=ActorRole.HOST, channel=Channel.API)
     old_row = assert_history(

@@ -22,7 +22,7 @@ from notifications.models import Reminder
 from notifications.tasks import send_reminders, sweep
 from tests.conftest import NOW, utc
 
-START = utc(2027, 1, 5, 10)
+START = utc(2049, 1, 5, 10)
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ from webhooks.subscriptions import create_subscription, rotate_secret, update_su
 
 pytestmark = pytest.mark.django_db
 
-START = utc(2027, 1, 4, 10, 0)
-LATER = utc(2027, 1, 5, 10, 0)
+START = utc(2049, 1, 4, 10, 0)
+LATER = utc(2049, 1, 5, 10, 0)
 EVERYTHING = [t for t in Trigger.values if t != Trigger.PING]
 
 
@@ -168,7 +168,7 @@ def test_a_json_payload_template_replaces_the_envelope(factory, event_type, owne
     assert request.headers["content-type"] == "application/json"
     assert json.loads(request.body) == {
         "text": f"New: {booking.title} with {booking.attendees.get().name}",
-        "when": "2027-01-04T10:00:00.000Z",
+        "when": "2049-01-04T10:00:00.000Z",
         "trigger": "BOOKING_CREATED",
         "none": "",
     }
