@@ -12,7 +12,7 @@ ifeq ($(origin SECRET_KEY),undefined)
 export DEBUG ?= true
 endif
 
-.PHONY: venv run test lint format worker beat webhooks clean
+.PHONY: venv run up test lint format worker beat webhooks clean
 
 venv: $(STAMP)
 
@@ -26,7 +26,13 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-run: venv
+# Settings for commands run outside make in this checkout (manage.py create_api_key, ...): the
+# same development mode as make run, with a secret key of this checkout's own. Kept once written.
+.env:
+	@printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env (development mode and a secret key) for manage.py commands run by hand."
+
+run: venv .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_demo_bookings
@@ -36,6 +42,17 @@ run: venv
 	@# Webhook deliveries and other periodic work run beside the server (no Redis needed).
 	$(PY) manage.py run_background & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver 127.0.0.1:8000
+
+# The deployment's three processes (Procfile: web, worker, beat) against PostgreSQL and Redis,
+# e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/rendezvous REDIS_URL=redis://127.0.0.1:6379/0 make up
+up: venv
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { \
+		echo "Set DATABASE_URL (PostgreSQL) and REDIS_URL, e.g." >&2; \
+		echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/rendezvous REDIS_URL=redis://127.0.0.1:6379/0 make up" >&2; \
+		exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/honcho start --port 8000
 
 test: venv
 	$(PY) -m pytest $(ARGS)

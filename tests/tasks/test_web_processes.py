@@ -1,5 +1,6 @@
-"""Two web processes (gunicorn) against one Redis count one budget: the calls a client makes
-through either add up, as behind a load balancer."""
+"""The web processes as deployed (gunicorn with gunicorn.conf.py): two of them against one Redis
+count one rate-limit budget, as behind a load balancer; long query strings and headers reach the
+API instead of gunicorn's own error page."""
 
 import os
 import subprocess
@@ -15,9 +16,10 @@ from tests.tasks.conftest import ROOT, free_port
 pytestmark = pytest.mark.worker
 
 
-def status_of(url: str) -> int:
+def status_of(url: str, headers=None) -> int:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        request = urllib.request.Request(url, headers=headers or {})
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -34,7 +36,16 @@ def start_web_process(redis_url: str, directory) -> tuple[subprocess.Popen, str]
         "API_ANONYMOUS_CALLS_PER_MINUTE": "4",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,
@@ -66,3 +77,13 @@ def test_two_web_processes_share_one_budget(own_redis, tmp_path):
         for process, _ in processes:
             process.terminate()
             process.wait(10)
+
+
+def test_long_query_strings_and_headers_reach_the_api(own_redis, tmp_path):
+    process, url = start_web_process(own_redis.url, tmp_path)
+    try:
+        assert status_of(f"{url}?note={'x' * 7000}") == 200
+        assert status_of(url, headers={"X-Trace": "y" * 12000}) == 200
+    finally:
+        process.terminate()
+        process.wait(10)
