@@ -182,7 +182,7 @@ class ApiSchema(AutoSchema):
                 envelopes.setdefault(oldest.status, []).append(oldest_envelope)
             success = {
                 status: OpenApiResponse(
-                    {"oneOf": shapes} if len(shapes) > 1 else shapes[0],
+                    {"anyOf": shapes} if len(shapes) > 1 else shapes[0],
                     description="Without the cal-api-version header: the 2024-04-15 shape",
                 )
                 for status, shapes in envelopes.items()

@@ -45,10 +45,9 @@ class UsernameListField(serializers.ListField):
         super().__init__(min_length=1, max_length=50, **kwargs)
 
     def get_value(self, dictionary):
-        if isinstance(dictionary, QueryDict):
-            values = dictionary.getlist(self.field_name) + dictionary.getlist(
-                f"{self.field_name}[]"
-            )
+        query = self.context.get("query")
+        if isinstance(query, QueryDict):
+            values = query.getlist(self.field_name) + query.getlist(f"{self.field_name}[]")
             names = [name.strip() for value in values for name in value.split(",")]
             return [name for name in dict.fromkeys(names) if name] or serializers.empty
         return super().get_value(dictionary)

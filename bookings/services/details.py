@@ -21,6 +21,11 @@ def update_location(booking, location: dict, actor: Actor):
             )
         if booking.event_type is None:
             raise InvalidInput("The event type of this booking no longer exists.")
+        if not isinstance(location, dict):  # only a new booking takes a plain string
+            raise InvalidInput(
+                'The location must be an object with a \'type\', e.g. {"type": "address"}.',
+                details={"field": "location"},
+            )
         before = {"location": booking.location, "meetingUrl": booking.meeting_url}
         text, url = inputs.resolve_location(booking.event_type, location, booking.uid)
         booking.location, booking.meeting_url = text, url
