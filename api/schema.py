@@ -3,10 +3,11 @@
 For every operation the schema class adds what all of them share: the `cal-api-version` header
 of the view set, `Idempotency-Key` on POST, the success envelope around the output
 ({"status": "success", "data": ...[, "pagination"]}), and the error envelope for the statuses
-the operation can answer: 400 and 401 always (a bad version header, query or body; a bad key
-is refused even where none is needed), 404 with path parameters, 413 wherever a body may be
-sent, 409 and 422 on POST (an Idempotency-Key still in use, or reused for another request),
-and the operation's own `errors`.
+the operation can answer: 400, 401, 406 and 429 always (a bad version header, query or body; a
+bad key is refused even where none is needed; an Accept header without JSON; the rate limit),
+404 with path parameters, 413 and 415 wherever a body may be sent, 409 and 422 on POST (an
+Idempotency-Key still in use, or reused for another request), and the operation's own
+`errors`.
 """
 
 import inspect
@@ -35,9 +36,11 @@ ERROR_DESCRIPTIONS = {
     404: "Unknown, or another owner's private object",
     409: "A conflict: the time was taken, a reservation is held, the state does not allow it, "
     "or a request with the same Idempotency-Key is still running",
+    406: "The Accept header excludes JSON",
     413: "The request body is too large",
+    415: "The body is not application/json",
     422: "Idempotency-Key reused with a different request",
-    429: "Too many: e.g. more slots held at once than allowed",
+    429: "Too many: calls in a minute (see Retry-After), or slots held at once",
 }
 
 
@@ -220,11 +223,11 @@ class ApiSchema(AutoSchema):
         raise TypeError(f"Cannot describe the output {output!r}")
 
     def _error_statuses(self, op) -> list[int]:
-        statuses = {400, 401, *op.errors}
+        statuses = {400, 401, 406, 429, *op.errors}
         if "{" in self.path:
             statuses.add(404)
         if self.method in ("POST", "PATCH", "PUT"):
-            statuses.add(413)
+            statuses.update({413, 415})
         if self.method == "POST":
             statuses.update({409, 422})
         return sorted(statuses)
