@@ -285,9 +285,10 @@ LOGGING = {
             "celery",
         )
     }
-    # Django's own errors (a 500 outside the API's views, a disallowed Host) with the same ids.
+    # Django's own errors (a 500 outside the API's views, a disallowed Host) with the same ids;
+    # not every 4xx, which Django logs as warnings.
     | {
-        name: {"handlers": ["console"], "level": "WARNING", "propagate": False}
+        name: {"handlers": ["console"], "level": "ERROR", "propagate": False}
         for name in ("django.request", "django.security")
     },
 }

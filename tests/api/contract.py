@@ -115,11 +115,20 @@ def our_operation(method: str, path: str) -> tuple[str, dict] | None:
 
 
 def assert_matches_our_document(response) -> None:
-    """Raise AssertionError unless a JSON response fits our own document for its operation and
-    status. Paths and methods the document does not have (answered 404 or 405) are skipped."""
+    """Raise AssertionError unless the response is no server error, is JSON (or the file its
+    operation documents), and fits our own document for its operation and status. Paths and
+    methods the document does not have (answered 404 or 405) need only be JSON."""
     method, path = response.request["REQUEST_METHOD"], response.request["PATH_INFO"]
+    assert response.status_code < 500, f"{method} {path} answered {response.status_code}"
+    content_type = response.get("Content-Type", "").split(";")[0]
     found = our_operation(method, path)
-    if found is None or "json" not in response.get("Content-Type", ""):
+    if content_type != "application/json":
+        documented = found and found[1]["responses"].get(str(response.status_code), {})
+        assert documented and content_type in documented.get("content", {}), (
+            f"{method} {path} answered {content_type or 'no content type'}, not JSON"
+        )
+        return
+    if found is None:
         return
     template, operation = found
     status = str(response.status_code)
