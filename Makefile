@@ -46,13 +46,13 @@ run: venv .env
 # The deployment's three processes (Procfile: web, worker, beat) against PostgreSQL and Redis,
 # e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/rendezvous REDIS_URL=redis://127.0.0.1:6379/0 make up
 up: venv
-	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { \
-		echo "Set DATABASE_URL (PostgreSQL) and REDIS_URL, e.g." >&2; \
-		echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/rendezvous REDIS_URL=redis://127.0.0.1:6379/0 make up" >&2; \
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" -a -n "$$SECRET_KEY" || { \
+		echo "Set DATABASE_URL (PostgreSQL), REDIS_URL and SECRET_KEY, e.g." >&2; \
+		echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/rendezvous REDIS_URL=redis://127.0.0.1:6379/0 SECRET_KEY=... make up" >&2; \
 		exit 2; }
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/honcho start --port 8000
+	DEBUG=$${DEBUG:-false} $(VENV)/bin/honcho start --port 8000
 
 test: venv
 	$(PY) -m pytest $(ARGS)

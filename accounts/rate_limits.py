@@ -2,9 +2,11 @@
 so that every web process counts together; local memory in the embedded setup, one process).
 
 A client is an API key, a signed-in user, or an address: REMOTE_ADDR, or behind proxies
-(NUM_PROXIES > 0) the address the nearest of them saw, from X-Forwarded-For.
+(NUM_PROXIES > 0, the request coming from a private or loopback address) the address the
+nearest of them saw, from X-Forwarded-For.
 """
 
+import ipaddress
 import logging
 import time
 from dataclasses import dataclass
@@ -55,8 +57,19 @@ def spend(bucket: str, limit: int) -> Budget:
 def client_address(request) -> str:
     proxies = settings.NUM_PROXIES
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
+    remote = request.META.get("REMOTE_ADDR", "")
+    if proxies and forwarded and _is_internal(remote):
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR", "")
+    return remote
+
+
+def _is_internal(address: str) -> bool:
+    """A proxy of ours is on this machine or the private network; a request from anywhere else
+    came straight to the service, and its X-Forwarded-For is whatever the client wrote."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return parsed.is_private or parsed.is_loopback

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
+from accounts.rate_limits import client_address
 from api.errors import error_body
 from api.models import IdempotentRequest
 
@@ -34,7 +35,7 @@ def request_scope(request) -> str:
         return f"user:{user.pk}"
     # Anonymous callers (public booking) each have their own keys: one cannot claim or replay
     # another's.
-    return "address:" + request.META.get("REMOTE_ADDR", "")
+    return "address:" + client_address(request)
 
 
 def fingerprint(request) -> str:

@@ -51,7 +51,8 @@ def envelope_for(request, response) -> JsonResponse:
         request_id=getattr(request, "request_id", "-"),
     )
     rewritten = JsonResponse(error_body(request, status, code, message), status=status)
-    for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-        if header in response:
-            rewritten[header] = response[header]
+    for header, value in response.items():  # security headers, Allow, Retry-After, ...
+        if header.lower() not in ("content-type", "content-length"):
+            rewritten[header] = value
+    rewritten.cookies = response.cookies
     return rewritten

@@ -132,7 +132,7 @@ class ApiSchema(AutoSchema):
                         if self._oldest_operation
                         else f"Must be {version} when given; without it {version} is served."
                     ),
-                    enum=[version],
+                    enum=[version, versions.OLDEST] if self._oldest_operation else [version],
                 )
             )
         if self.method == "POST":

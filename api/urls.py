@@ -2,6 +2,7 @@
 404 in the error envelope."""
 
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from api.errors import not_found_view
@@ -14,7 +15,8 @@ urlpatterns = [
     path("", include("api.schedules.urls")),
     path("", include("api.me.urls")),
     path("", include("api.webhooks.urls")),
-    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    # The document is the same for everyone until the code changes: built once an hour at most.
+    path("openapi.json", cache_page(3600)(SpectacularJSONAPIView.as_view()), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),
     re_path(r"^(?P<unknown_path>[\s\S]*)$", not_found_view),  # a newline too
 ]

@@ -7,6 +7,8 @@ BOOKINGS = "2024-08-13"
 SLOTS = "2024-09-04"
 EVENT_TYPES = "2024-06-14"
 SCHEDULES = "2024-06-11"
+# Cal.com's oldest version: event types and schedules speak it too, and without the header.
+OLDEST = "2024-04-15"
 
 
 class UnsupportedVersion(exceptions.APIException):

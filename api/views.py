@@ -29,7 +29,8 @@ class ApiViewSet(viewsets.ViewSet):
 
     def dispatch(self, request, *args, **kwargs):
         oldest = self.without_version_header
-        if oldest is not None and versions.HEADER not in request.headers:
+        asked = request.headers.get(versions.HEADER)
+        if oldest is not None and (asked is None or asked.strip() == versions.OLDEST):
             return oldest.as_view(self.action_map)(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 

@@ -189,8 +189,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rendezvous <bookings
 # A mail server that stops answering must not hold a worker's thread for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=30)
 # How long a worker holds an email or a reminder it is sending; after that (the worker died) the
-# sweep sends it again. Longer than a send can take.
-EMAILS_LEASE_SECONDS = env.int("EMAILS_LEASE_SECONDS", default=4 * EMAIL_TIMEOUT)
+# sweep sends it again. Longer than a send can take: the timeout bounds each step of the SMTP
+# conversation (connect, TLS, login, each recipient, the data), not the whole of it.
+EMAILS_LEASE_SECONDS = env.int("EMAILS_LEASE_SECONDS", default=10 * EMAIL_TIMEOUT)
 
 # --- Time and language -----------------------------------------------------------------------
 USE_TZ = True

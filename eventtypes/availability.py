@@ -293,10 +293,11 @@ class _HostPlan:
             wall += step
 
     def _local_midnight(self, day: date | None) -> datetime | None:
-        """None for no day, and for a day so far off that the window does not matter (and
-        datetime arithmetic near its limits would overflow)."""
-        if day is None or not FIRST_WINDOW_DAY <= day <= LAST_WINDOW_DAY:
+        """None for no day. A day beyond the years slots are looked for in counts as the first or
+        last of them (near datetime's limits the arithmetic would overflow)."""
+        if day is None:
             return None
+        day = min(max(day, FIRST_WINDOW_DAY), LAST_WINDOW_DAY)
         return _wall_to_utc(datetime.combine(day, time(0)), self.zone)
 
     def in_window(self, start: datetime) -> bool:
@@ -399,8 +400,12 @@ def _window_last_date(window: BookingWindow, today: date) -> date | None:
     if window.kind == "calendarDays":
         return today + timedelta(days=min(window.days, MAX_WINDOW_DAYS))
     if window.kind == "businessDays":
-        weeks, remaining = divmod(min(window.days, MAX_WINDOW_DAYS), 5)
-        day = today + timedelta(weeks=weeks)
+        days = min(window.days, MAX_WINDOW_DAYS)
+        if days <= 0:
+            return today
+        # Whole weeks first (each holds five business days), the last one to five day by day.
+        weeks, remaining = divmod(days - 1, 5)
+        day, remaining = today + timedelta(weeks=weeks), remaining + 1
         while remaining > 0:
             day += timedelta(days=1)
             if day.weekday() < 5:

@@ -114,7 +114,7 @@ class BookingLocationField(serializers.Field):
             text = data.strip()
             if not text or len(text) > 1000:
                 raise serializers.ValidationError("A location string must be 1 to 1000 characters.")
-            if any(ord(character) < 32 for character in text):
+            if any(ord(character) < 32 for character in text) or len(text.splitlines()) > 1:
                 raise serializers.ValidationError("A location string must be one line of text.")
             return text
         location = LocationInput(data=data)

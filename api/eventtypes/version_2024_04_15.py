@@ -18,6 +18,7 @@ from rest_framework import serializers
 from api.eventtypes.loading import fresh, with_output_relations
 from api.fields import StrictBooleanField, StrictIntegerField
 from api.operations import operation
+from api.serializers import OldestVersionInput
 from api.views import ApiViewSet
 from bookings.representation import Output
 from eventtypes import permissions, services
@@ -59,8 +60,9 @@ def from_location(location: dict) -> dict:
     converted = {"type": ours}
     if value_key:
         converted[ours] = location.get(value_key, "")
-    if kind == "inPerson" and "displayLocationPublicly" in location:
-        converted["public"] = location["displayLocationPublicly"]
+        # As in Cal.com, the host's address, link or number is shown before booking only when
+        # said so.
+        converted["public"] = location.get("displayLocationPublicly", False)
     return converted
 
 
@@ -75,8 +77,7 @@ def to_location(location: dict) -> dict:
             converted = {"type": theirs}
             if value_key:
                 converted[value_key] = location.get(ours, "")
-            if ours == "address" and "public" in location:
-                converted["displayLocationPublicly"] = location["public"]
+                converted["displayLocationPublicly"] = location.get("public", True)
             return converted
     return {"type": kind}
 
@@ -140,7 +141,7 @@ class BookingFieldInput_2024_04_15(serializers.Serializer):  # noqa: N801
         return question
 
 
-class EventTypeInput_2024_04_15(serializers.Serializer):  # noqa: N801
+class EventTypeInput_2024_04_15(OldestVersionInput):  # noqa: N801
     """What 2024-04-15 lets a change set (each optional)."""
 
     length = StrictIntegerField(required=False, min_value=1, max_value=24 * 60, help_text="Minutes")

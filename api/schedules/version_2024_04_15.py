@@ -7,7 +7,7 @@ lists from Sunday. The same services and access rules as 2024-06-11 (api/schedul
 """
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 
 from django.utils import timezone
@@ -19,6 +19,7 @@ from api.fields import StrictBooleanField, StrictIntegerField, TimeZoneField
 from api.operations import operation
 from api.rendering import Response
 from api.schedules.loading import fresh, with_output_relations
+from api.serializers import OldestVersionInput
 from api.views import ApiViewSet
 from eventtypes import permissions, services
 from eventtypes.models import Schedule
@@ -77,7 +78,7 @@ class AvailabilityInput_2024_04_15(serializers.Serializer):  # noqa: N801
     endTime = TimeOfDayField(help_text="00:00 means midnight")
 
 
-class CreateScheduleInput_2024_04_15(serializers.Serializer):  # noqa: N801
+class CreateScheduleInput_2024_04_15(OldestVersionInput):  # noqa: N801
     name = serializers.CharField(max_length=200)
     timeZone = TimeZoneField(max_length=64)
     isDefault = StrictBooleanField()
@@ -99,17 +100,41 @@ class RangeInput(serializers.Serializer):
     end = TimeOfDayField()
 
 
+@extend_schema_field({"type": "string", "example": "2050-09-05T10:00:00.000Z"})
+class WallDateTimeField(serializers.Field):
+    """The date and time of day written in an ISO 8601 date-time, read as the schedule's wall
+    clock (as Cal.com reads them), whatever offset follows."""
+
+    def to_internal_value(self, data):
+        text = data if isinstance(data, str) and len(data) <= 40 else ""
+        match = TIME_OF_DAY.search(text)
+        try:
+            day = date.fromisoformat(text[:10])
+        except ValueError:
+            day = None
+        if not match or day is None or match.start() != 10:
+            raise serializers.ValidationError(
+                f"{data!r} is not an ISO 8601 date-time such as 2050-09-05T10:00:00.000Z."
+            )
+        return datetime.combine(day, time(int(match.group(1)), int(match.group(2))))
+
+
 class OverrideInput(serializers.Serializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = WallDateTimeField()
+    end = WallDateTimeField(help_text="The same day, or the next day's 00:00")
 
     def validate(self, data):
-        if data["end"].date() != data["start"].date() and data["end"].time() != MIDNIGHT:
-            raise serializers.ValidationError("An override lies within one day.")
+        start, end = data["start"], data["end"]
+        same_day = end.date() == start.date() and end.time() > start.time()
+        to_midnight = end.date() == start.date() + timedelta(days=1) and end.time() == MIDNIGHT
+        if not (same_day or to_midnight):
+            raise serializers.ValidationError(
+                "An override ends later the same day, or at midnight after it."
+            )
         return data
 
 
-class UpdateScheduleInput_2024_04_15(serializers.Serializer):  # noqa: N801
+class UpdateScheduleInput_2024_04_15(OldestVersionInput):  # noqa: N801
     name = serializers.CharField(required=False, max_length=200)
     timeZone = TimeZoneField(required=False, max_length=64)
     isDefault = StrictBooleanField(required=False)
@@ -205,10 +230,11 @@ class ScheduleOutput_2024_04_15(serializers.BaseSerializer):  # noqa: N801
                 continue
             ranges = overrides.setdefault(row.date, [])
             if row.start_time is not None:
+                end_day = row.date + timedelta(days=1) if row.end_time == MIDNIGHT else row.date
                 ranges.append(
                     {
                         "start": iso(datetime.combine(row.date, row.start_time, UTC)),
-                        "end": iso(datetime.combine(row.date, row.end_time, UTC)),
+                        "end": iso(datetime.combine(end_day, row.end_time, UTC)),
                     }
                 )
         return {

@@ -12,6 +12,7 @@ import contextlib
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.http import QueryDict
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
@@ -163,7 +164,7 @@ SELECTED_SLOT_UID = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.QUERY,
     required=False,
-    description="The hold to release (the `uid` cookie, when sent, wins)",
+    description="The hold to release (without it, the one in the `uid` cookie)",
 )
 
 
@@ -241,7 +242,13 @@ class SlotsViewSet_2024_04_15(ApiViewSet):  # noqa: N801 - named after the versi
             holder=holder_of(request),
         )
         response = self.respond(reservation.uid)
-        response.set_cookie(UID_COOKIE, str(reservation.uid), samesite="Lax", httponly=True)
+        response.set_cookie(
+            UID_COOKIE,
+            str(reservation.uid),
+            samesite="Lax",
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
         return response
 
     @operation(
@@ -255,7 +262,10 @@ class SlotsViewSet_2024_04_15(ApiViewSet):  # noqa: N801 - named after the versi
 
         Use DELETE /v2/slots/reservations/{uid}. An unknown uid is not an error.
         """
-        uid = request.COOKIES.get(UID_COOKIE) or request.query_params.get("uid", "")
+        uid = request.query_params.get("uid") or request.COOKIES.get(UID_COOKIE, "")
         with contextlib.suppress(ReservationNotFound):
             release_reservation(uid)
-        return self.respond()
+        response = self.respond()
+        if request.COOKIES.get(UID_COOKIE) == uid:
+            response.delete_cookie(UID_COOKIE, samesite="Lax")
+        return response

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 from rest_framework.decorators import action
 
+from accounts.rate_limits import client_address
 from api import versions
 from api.operations import operation
 from api.slots.serializers import (
@@ -96,7 +97,7 @@ def holder_of(request) -> str:
     """Who holds a reservation: the user behind the key, or the client's address."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_address(request)}"
 
 
 def reservation_minutes(request, event_type, minutes):

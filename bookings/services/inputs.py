@@ -180,11 +180,19 @@ def check_responses(event_type, responses) -> dict:
 
 def resolve_location(event_type, location, booking_uid: str) -> tuple[str, str]:
     """(location text, meeting URL) for a typed location object, or the event type's default.
-    A plain string (older clients) is kept as given: an address, or a link that is also the
-    meeting URL."""
-    if isinstance(location, str):
-        return location, location if is_link(location) else ""
+    A plain string (older clients) is kept as given, an address or a link that is also the
+    meeting URL, where the event type lets the attendee say where (or offers that very place)."""
     offered = event_type.locations or []
+    if isinstance(location, str):
+        values = {loc.get(loc["type"]) for loc in offered if loc["type"] in ("address", "link")}
+        free_choice = not offered or any(loc["type"] == "attendeeDefined" for loc in offered)
+        if not (free_choice or location in values):
+            raise InvalidInput(
+                "This event type does not let the attendee name the location; give one of its "
+                'locations as an object, e.g. {"type": "address"}.',
+                details={"field": "location"},
+            )
+        return location, location if is_link(location) else ""
     if location is None:
         if not offered:
             return "", ""

@@ -409,3 +409,71 @@ def test_bad_schedules_are_refused_naming_the_field(owner, body, field):
     response = Api(owner).post("/v2/schedules", body)
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
+
+
+def test_a_string_location_is_only_taken_where_the_attendee_may_name_the_place(factory, owner):
+    office = factory.event_type(
+        owner, slug="office", locations=[{"type": "address", "address": "1 Main St"}]
+    )
+
+    def book(location, hour):
+        return Api().post(
+            "/v2/bookings",
+            {
+                "start": f"{DAY}T{hour}:00:00.000Z",
+                "eventTypeId": office.id,
+                "attendee": {"name": "Ada", "email": "ada@example.com", "timeZone": "UTC"},
+                "location": location,
+            },
+            **{"cal-api-version": "2024-08-13"},
+        )
+
+    refused = book("https://evil.example/join", 10)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "invalid_input"
+    assert book("1 Main St", 10).status_code == 201  # the place it offers, named as text
+    assert book("1 Main St\u2028Bcc: x@example.com", 11).status_code == 400
+
+
+def test_naming_2024_04_15_gets_the_oldest_shapes_and_their_unknown_fields_are_refused(
+    owner, factory
+):
+    event_type = factory.event_type(owner, slug="intro", length_minutes=30)
+    named = Api(owner).get("/v2/event-types", **{"cal-api-version": "2024-04-15"})
+    assert "eventTypeGroups" in named.json()["data"]
+
+    current_body = Api(owner).patch(f"/v2/event-types/{event_type.id}", {"lengthInMinutes": 45})
+    assert current_body.status_code == 400
+    assert "lengthInMinutes" in current_body.json()["error"]["details"]
+    event_type.refresh_from_db()
+    assert event_type.length_minutes == 30  # nothing silently ignored, nothing changed
+
+    schedule = Api(owner).post(
+        "/v2/schedules",
+        {"name": "x", "timeZone": "UTC", "isDefault": False, "availability": []},
+    )
+    assert schedule.status_code == 400 and "availability" in schedule.json()["error"]["details"]
+
+
+def test_date_overrides_are_read_on_the_schedules_wall_clock(owner):
+    schedule = owner.schedules.get()
+    api = Api(owner)
+    changed = api.patch(
+        f"/v2/schedules/{schedule.id}",
+        {
+            "dateOverrides": [
+                {"start": "2049-01-07T09:00:00-05:00", "end": "2049-01-07T12:00:00-05:00"},
+                {"start": "2049-01-08T20:00:00.000Z", "end": "2049-01-09T00:00:00.000Z"},
+            ]
+        },
+    )
+    assert changed.status_code == 200, changed.json()
+    read = api.get(f"/v2/schedules/{schedule.id}").json()["data"]["dateOverrides"]
+    assert read == [
+        {"ranges": [{"start": "2049-01-07T09:00:00.000Z", "end": "2049-01-07T12:00:00.000Z"}]},
+        {"ranges": [{"start": "2049-01-08T20:00:00.000Z", "end": "2049-01-09T00:00:00.000Z"}]},
+    ]
+    across = api.patch(
+        f"/v2/schedules/{schedule.id}",
+        {"dateOverrides": [{"start": "2049-01-07T09:00:00Z", "end": "2049-01-08T09:00:00Z"}]},
+    )
+    assert across.status_code == 400

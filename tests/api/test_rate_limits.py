@@ -60,6 +60,13 @@ def test_behind_proxies_the_address_is_the_one_the_nearest_proxy_saw(settings, m
     again = APIClient(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="other, 203.0.113.5")
     assert again.get("/v2/timezones").status_code == 429
 
+    # Straight from the internet, X-Forwarded-For is the client's own say: not believed.
+    direct = [
+        APIClient(REMOTE_ADDR="93.184.216.34", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        for n in (30, 31)
+    ]
+    assert [client.get("/v2/timezones").status_code for client in direct] == [200, 429]
+
 
 def test_when_the_cache_cannot_count_calls_go_through(owner, settings, monkeypatch):
     settings.API_CALLS_PER_MINUTE = 1

@@ -698,3 +698,18 @@ def test_explain_agrees_with_the_slot_list_for_every_minute_of_a_busy_day():
         if not explanation.bookable:
             assert explanation.first_reason() is not None, start
         start += timedelta(minutes=5)
+
+
+@pytest.mark.parametrize("days", range(0, 13))
+def test_a_business_days_window_ends_where_counting_day_by_day_does(days):
+    def counted(today):
+        day, remaining = today, days
+        while remaining > 0:
+            day += timedelta(days=1)
+            if day.weekday() < 5:
+                remaining -= 1
+        return day
+
+    for today in (MON + timedelta(days=k) for k in range(7)):
+        window = BookingWindow("businessDays", days=days)
+        assert availability._window_last_date(window, today) == counted(today), today
