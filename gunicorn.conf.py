@@ -14,9 +14,11 @@ timeout = 30
 graceful_timeout = 30
 accesslog = "-"
 
-# Requests larger than these get gunicorn's own short error page before Django sees them, so
-# they are set well above what the API takes: the longest request line gunicorn allows (long
-# query strings, e.g. many eventTypeIds), and headers up to 16 KB each (long cookies, tokens).
-limit_request_line = 8190
+# Requests beyond these limits get gunicorn's own HTML error page before Django sees them, so
+# they are set above what the API takes. The request line is not limited here (0): the API
+# bounds each query parameter itself and answers in JSON, and a query of long non-ASCII values,
+# percent-encoded, passes gunicorn's largest limit (8190 bytes). The proxy in front (e.g.
+# nginx's large_client_header_buffers) bounds it. Headers: up to 100, of 16 KB each.
+limit_request_line = 0
 limit_request_fields = 100
 limit_request_field_size = 16380

@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from rest_framework import serializers
 
 from api.eventtypes.loading import fresh, with_output_relations
+from api.eventtypes.serializers import EventTypeListQuery
 from api.fields import StrictBooleanField, StrictIntegerField
 from api.operations import operation
 from api.serializers import OldestVersionInput
@@ -414,9 +415,19 @@ class EventTypeViewSet_2024_04_15(ApiViewSet):  # noqa: N801
     lookup_field = "event_type_id"
     lookup_value_converter = "int"
 
-    @operation("getEventTypes_2024_04_15", output=EventTypeGroupsOutput_2024_04_15, deprecated=True)
+    @operation(
+        "getEventTypes_2024_04_15",
+        query=EventTypeListQuery,
+        output=EventTypeGroupsOutput_2024_04_15,
+        deprecated=True,
+    )
     def list(self, request):
-        """List your event types and your teams' (Cal.com 2024-04-15)"""
+        """List your event types and your teams' (Cal.com 2024-04-15)
+
+        The current version's filters are checked (the document lists them for both) but do
+        not narrow this listing, as in Cal.com.
+        """
+        self.query()
         return self.respond(groups_of(request.user))
 
     @operation(
