@@ -40,6 +40,7 @@ INTEGRATIONS = {
     "integrations:google:meet": "google-meet",
     "integrations:office365_video": "office365-video",
 }
+INTEGRATION_TYPES = {ours: theirs for theirs, ours in INTEGRATIONS.items()}
 SCHEDULING_TYPES = {"roundRobin": "ROUND_ROBIN", "collective": "COLLECTIVE"}
 PERIOD_TYPES = {
     EventType.BookingWindow.UNLIMITED: "UNLIMITED",
@@ -71,8 +72,7 @@ def to_location(location: dict) -> dict:
     kind = location.get("type")
     if kind == "integration":
         name = location.get("integration", "")
-        legacy = {ours: theirs for theirs, ours in INTEGRATIONS.items()}
-        return {"type": legacy.get(name, f"integrations:{name}")}
+        return {"type": INTEGRATION_TYPES.get(name, f"integrations:{name}")}
     for theirs, (ours, value_key) in LOCATION_KINDS.items():
         if kind == ours:
             converted = {"type": theirs}

@@ -69,6 +69,19 @@ class TargetQuery(serializers.Serializer):
         return offered_length(event_type, self.validated_data.get("duration"), "duration")
 
 
+def check_range(start, end, start_field: str, end_field: str) -> None:
+    """A search range runs forward, over at most MAX_RANGE_MONTHS."""
+    if end <= start:
+        raise serializers.ValidationError({end_field: f"Must be after {start_field}."})
+    if end > start + relativedelta(months=MAX_RANGE_MONTHS):
+        raise serializers.ValidationError(
+            {
+                end_field: f"The range from {start_field} to {end_field} is at most "
+                f"{MAX_RANGE_MONTHS} months; ask for later periods in further requests."
+            }
+        )
+
+
 def offered_length(event_type, minutes, field: str) -> int:
     """`minutes` if the event type offers that length (its default length for None); a
     validation error on `field` otherwise."""
@@ -113,16 +126,7 @@ class SlotQuery(TargetQuery):
         return names
 
     def validate(self, data):
-        start, end = data["start"], data["end"]
-        if end <= start:
-            raise serializers.ValidationError({"end": "Must be after start."})
-        if end > start + relativedelta(months=MAX_RANGE_MONTHS):
-            raise serializers.ValidationError(
-                {
-                    "end": f"The range from start to end is at most {MAX_RANGE_MONTHS} months; "
-                    "ask for later periods in further requests."
-                }
-            )
+        check_range(data["start"], data["end"], "start", "end")
         if "usernames" in data:
             named = [f for f in ("eventTypeId", "eventTypeSlug", "teamSlug") if f in data]
             if named:

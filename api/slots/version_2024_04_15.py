@@ -11,7 +11,6 @@ The same engine and the same holds as /v2/slots and /v2/slots/reservations.
 import contextlib
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.http import QueryDict
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -27,7 +26,7 @@ from api.fields import (
     UtcDateTimeField,
 )
 from api.operations import operation
-from api.slots.serializers import MAX_RANGE_MONTHS, RANGE, TIME, iso_local, offered_length
+from api.slots.serializers import RANGE, TIME, check_range, iso_local, offered_length
 from api.slots.views import holder_of
 from api.views import ApiViewSet
 from bookings import lookup, slots
@@ -76,13 +75,7 @@ class AvailableSlotsQuery_2024_04_15(serializers.Serializer):  # noqa: N801
     rescheduleUid = serializers.CharField(required=False, max_length=64)
 
     def validate(self, data):
-        start, end = data["startTime"], data["endTime"]
-        if end <= start:
-            raise serializers.ValidationError({"endTime": "Must be after startTime."})
-        if end > start + relativedelta(months=MAX_RANGE_MONTHS):
-            raise serializers.ValidationError(
-                {"endTime": f"At most {MAX_RANGE_MONTHS} months after startTime."}
-            )
+        check_range(data["startTime"], data["endTime"], "startTime", "endTime")
         if "eventTypeId" in data:
             return data
         names = data.get("usernameList", [])
