@@ -1,57 +1,30 @@
-"""Loads what the slot engine needs from the database, in a fixed number of queries.
+"""Slots of an event type: what the engine needs, loaded in a fixed number of queries
+(bookings/slot_loader.py), and the engine run on it.
 
-The number of queries depends on the event type's settings (limits, seats, round robin), never
-on the length of the range or the number of bookings in it.
+Two queries for the calendars and busy times; one more each for booking limits, seats and
+round-robin load when the event type has them. Never more for a longer range or more bookings.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, FloatField, Func, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from bookings import slot_loader
 from bookings.errors import NotFound
-from bookings.models import Booking, BookingHost, SlotReservation
+from bookings.models import Booking, BookingHost
 from eventtypes import availability
 from eventtypes.availability import BookingWindow, EventRules, HostAvailability, Slot
-from eventtypes.models import DateOverride, EventType, Schedule, WeeklyAvailability
+from eventtypes.models import EventType
 
 RECENT_BOOKINGS_DAYS = 30
 # Time zones are at most 14 hours from UTC: a margin of two days covers any local period.
 LOCAL_MARGIN = timedelta(days=2)
-HOLD_BUFFER_REACH = timedelta(hours=12)
-
-
-class EpochSeconds(Func):
-    """A timestamp as seconds since 1970 (UTC).
-
-    Busy times are read by the thousand; turning plain numbers into datetimes is many times
-    cheaper than parsing timestamp text, which dominates the round-robin slot query otherwise.
-    """
-
-    output_field = FloatField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8", **extra
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        # Django keeps SQLite datetimes as UTC text; bookings start on whole seconds.
-        return self.as_sql(
-            compiler,
-            connection,
-            template="ROUND((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
-            **extra,
-        )
-
-
-def from_epoch(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 @dataclass(frozen=True)
@@ -213,26 +186,23 @@ def find_group_slots(
     rules = EventRules(
         length=length, minimum_notice=GROUP_MINIMUM_NOTICE, scheduling=availability.COLLECTIVE
     )
-    members = [
-        {"user_id": user_id, "schedule_id": None, "is_fixed": True, "priority": 2, "weight": 100}
-        for user_id in sorted(set(user_ids))
-    ]
-    ids = [member["user_id"] for member in members]
-    schedules = _load_schedules(None, members, range_start, range_end)
+    members = [slot_loader.HostRow(user_id, None) for user_id in sorted(set(user_ids))]
+    ids = [member.user_id for member in members]
+    members, schedules = slot_loader.load_calendars(members, *_local_days(range_start, range_end))
     margin = timedelta(minutes=length)
-    busy, _ = _load_busy(ids, range_start, range_end + margin, exclude_booking_uid)
+    busy, _, holds = slot_loader.load_busy(
+        ids, range_start, range_end + margin, now=now, exclude_booking_uid=exclude_booking_uid
+    )
     held = defaultdict(list)
-    for _, holders, _, blocked in _other_reservations(
-        None, ids, range_start, range_end + margin, now, None
-    ):
-        for user_id in holders:
-            held[user_id].append(blocked)
+    for hold in holds:
+        for user_id in hold.holders:
+            held[user_id].append(hold.blocked)
     hosts = [
         _host_availability(
             member,
-            schedules.get(member["user_id"]),
-            busy=busy[member["user_id"]],
-            held=held[member["user_id"]],
+            schedules.get(member.user_id),
+            busy=busy[member.user_id],
+            held=held[member.user_id],
         )
         for member in members
     ]
@@ -264,48 +234,52 @@ def _gather(
     margin_before = timedelta(minutes=rules.before_buffer)
     margin_after = timedelta(minutes=length + rules.after_buffer)
 
-    hosts = _load_hosts(event_type)
+    if event_type.is_team_event:
+        hosts, schedules = slot_loader.load_calendars(
+            None, *_local_days(range_start, range_end), team_event_type_id=event_type.id
+        )
+    else:
+        owner = slot_loader.HostRow(event_type.owner_id, event_type.schedule_id)
+        hosts, schedules = slot_loader.load_calendars([owner], *_local_days(range_start, range_end))
     if not hosts:
         return _Inputs(rules, [], [])
-    user_ids = [host["user_id"] for host in hosts]
-    schedules = _load_schedules(event_type, hosts, range_start, range_end)
+    user_ids = [host.user_id for host in hosts]
 
-    held = defaultdict(list)
-    if rules.allow_double_booking:
-        busy, hosts_of_booking = defaultdict(list), defaultdict(list)
-    else:
-        busy, hosts_of_booking = _load_busy(
-            user_ids, range_start - margin_before, range_end + margin_after, exclude_booking_uid
-        )
-
-    seat_holds = defaultdict(int)
-    for held_type, holders, held_start, blocked in _other_reservations(
-        event_type,
+    busy, hosts_of_booking, holds = slot_loader.load_busy(
         user_ids,
         range_start - margin_before,
         range_end + margin_after,
-        now,
-        own_reservation_uid,
-    ):
-        if event_type.is_seated and held_type == event_type.id:
-            seat_holds[held_start] += 1  # on a seated type a hold takes one seat
+        now=now,
+        event_type_id=event_type.id,
+        exclude_booking_uid=exclude_booking_uid,
+        own_reservation_uid=own_reservation_uid,
+        with_bookings=not rules.allow_double_booking,
+    )
+    held = defaultdict(list)
+    seat_holds = defaultdict(int)
+    for hold in holds:
+        if event_type.is_seated and hold.event_type_id == event_type.id:
+            seat_holds[hold.start] += 1  # on a seated type a hold takes one seat
         elif not rules.allow_double_booking:
-            for user_id in holders:
-                held[user_id].append(blocked)
+            for user_id in hold.holders:
+                held[user_id].append(hold.blocked)
 
     counted = _load_counted(
         event_type, rules, user_ids, range_start, range_end, exclude_booking_uid
     )
-    recent = _load_recent_counts(event_type, now) if all_hosts and hosts[0]["rr"] else {}
+    round_robin = event_type.scheduling_type == EventType.SchedulingType.ROUND_ROBIN
+    recent = {}
+    if all_hosts and event_type.is_team_event and round_robin:
+        recent = _load_recent_counts(event_type, now)
 
     host_inputs = [
         _host_availability(
             host,
-            schedules.get(host["user_id"]),
-            busy=busy[host["user_id"]],
-            held=held[host["user_id"]],
-            counted=counted[host["user_id"]],
-            recent_bookings=recent.get(host["user_id"], 0),
+            schedules.get(host.user_id),
+            busy=busy[host.user_id],
+            held=held[host.user_id],
+            counted=counted[host.user_id],
+            recent_bookings=recent.get(host.user_id, 0),
         )
         for host in hosts
     ]
@@ -315,154 +289,24 @@ def _gather(
     return _Inputs(rules, host_inputs, seated)
 
 
-def _host_availability(host: dict, schedule, **loaded) -> HostAvailability:
+def _host_availability(host: slot_loader.HostRow, schedule, **loaded) -> HostAvailability:
     """One host's side of the engine: their schedule (none: never available), their settings
-    on the event type (host: a row of _load_hosts) and what was loaded for them."""
+    on the event type and what was loaded for them."""
     return HostAvailability(
-        host_id=host["user_id"],
+        host_id=host.user_id,
         time_zone=schedule.time_zone if schedule else "UTC",
         weekly=schedule.weekly if schedule else {},
         overrides=schedule.overrides if schedule else {},
-        is_fixed=host["is_fixed"],
-        priority=host["priority"],
-        weight=host["weight"],
+        is_fixed=host.is_fixed,
+        priority=host.priority,
+        weight=host.weight,
         **loaded,
     )
 
 
-def _load_busy(user_ids, start, end, exclude_booking_uid):
-    """Each user's blocked times overlapping [start, end), and the users of each booking."""
-    busy, hosts_of_booking = defaultdict(list), defaultdict(list)
-    rows = BookingHost.objects.filter(
-        user_id__in=user_ids, is_blocking=True, blocked_start__lt=end, blocked_end__gt=start
-    )
-    if exclude_booking_uid:
-        rows = rows.exclude(booking__uid=exclude_booking_uid)
-    rows = rows.annotate(
-        start_epoch=EpochSeconds(F("blocked_start")), end_epoch=EpochSeconds(F("blocked_end"))
-    )
-    for booking_id, user_id, start_epoch, end_epoch in rows.values_list(
-        "booking_id", "user_id", "start_epoch", "end_epoch"
-    ):
-        busy[user_id].append((from_epoch(start_epoch), from_epoch(end_epoch)))
-        hosts_of_booking[booking_id].append(user_id)
-    return busy, hosts_of_booking
-
-
-def _load_hosts(event_type: EventType) -> list[dict]:
-    if not event_type.is_team_event:
-        return [
-            {
-                "user_id": event_type.owner_id,
-                "schedule_id": event_type.schedule_id,
-                "is_fixed": True,
-                "priority": 2,
-                "weight": 100,
-                "rr": False,
-            }
-        ]
-    is_rr = event_type.scheduling_type == EventType.SchedulingType.ROUND_ROBIN
-    return [
-        {
-            "user_id": user_id,
-            "schedule_id": schedule_id,
-            "is_fixed": is_fixed,
-            "priority": priority,
-            "weight": weight,
-            "rr": is_rr,
-        }
-        for user_id, schedule_id, is_fixed, priority, weight in event_type.hosts.order_by(
-            "user_id"
-        ).values_list("user_id", "schedule_id", "is_fixed", "priority", "weight")
-    ]
-
-
-@dataclass(frozen=True)
-class _Schedule:
-    time_zone: str
-    weekly: dict
-    overrides: dict
-
-
-def _load_schedules(event_type, hosts, range_start, range_end) -> dict[int, _Schedule]:
-    """Each host's schedule with its weekly hours and the overrides in range: three queries."""
-    explicit = {h["schedule_id"] for h in hosts if h["schedule_id"]}
-    defaults_for = [h["user_id"] for h in hosts if not h["schedule_id"]]
-    rows = list(
-        Schedule.objects.filter(
-            Q(id__in=explicit) | Q(owner_id__in=defaults_for, is_default=True)
-        ).values_list("id", "owner_id", "is_default", "time_zone")
-    )
-    ids = [row[0] for row in rows]
-    weekly, overrides = defaultdict(lambda: defaultdict(list)), defaultdict(dict)
-    for schedule_id, weekday, start, end in WeeklyAvailability.objects.filter(
-        schedule_id__in=ids
-    ).values_list("schedule_id", "weekday", "start_time", "end_time"):
-        weekly[schedule_id][weekday].append((start, end))
-    for schedule_id, day, start, end in DateOverride.objects.filter(
-        schedule_id__in=ids,
-        date__gte=(range_start - LOCAL_MARGIN).date(),
-        date__lte=(range_end + LOCAL_MARGIN).date(),
-    ).values_list("schedule_id", "date", "start_time", "end_time"):
-        intervals = overrides[schedule_id].setdefault(day, [])
-        if start is not None:
-            intervals.append((start, end))
-
-    schedules = {
-        schedule_id: _Schedule(zone, dict(weekly[schedule_id]), overrides[schedule_id])
-        for schedule_id, _, _, zone in rows
-    }
-    default_of = {owner_id: sid for sid, owner_id, is_default, _ in rows if is_default}
-    result = {}
-    for host in hosts:
-        schedule_id = host["schedule_id"] if host["schedule_id"] in schedules else None
-        schedule_id = schedule_id or default_of.get(host["user_id"])
-        if schedule_id is not None:
-            result[host["user_id"]] = schedules[schedule_id]
-    return result
-
-
-def _other_reservations(event_type, user_ids, start, end, now, own_reservation_uid):
-    """Others' unexpired holds touching these users, as (event type, holders, start, (blocked
-    start, blocked end)): what the booking would block, its buffers included.
-
-    A hold names its host; a hold on a collective team type names none and holds every host
-    of that type, so those hosts are busy for their other event types too. One query: the
-    join on the hold's event type's hosts says who they are.
-    """
-    touching = Q(host_id__in=user_ids) | Q(
-        host__isnull=True, event_type__hosts__user_id__in=user_ids
-    )
-    if event_type is not None:
-        touching |= Q(event_type=event_type)
-    # Fetched a little wider than the range: a hold's buffers reach beyond its own times.
-    reservations = SlotReservation.objects.active(now).filter(
-        touching, start__lt=end + HOLD_BUFFER_REACH, end__gt=start - HOLD_BUFFER_REACH
-    )
-    if own_reservation_uid:
-        reservations = reservations.exclude(uid=own_reservation_uid)
-    found = {}
-    rows = reservations.values_list(
-        "pk",
-        "event_type_id",
-        "host_id",
-        "start",
-        "end",
-        "event_type__hosts__user_id",
-        "event_type__before_event_buffer",
-        "event_type__after_event_buffer",
-    )
-    for pk, type_id, host_id, held_start, held_end, type_host, before, after in rows:
-        # A hold keeps what the booking would block: its times widened by its buffers.
-        blocked = (held_start - timedelta(minutes=before), held_end + timedelta(minutes=after))
-        holders = found.setdefault(pk, (type_id, set(), held_start, blocked))[1]
-        if host_id is not None:
-            holders.add(host_id)
-        elif type_host in user_ids:
-            holders.add(type_host)
-        elif event_type is not None and type_id == event_type.id:
-            holders.update(user_ids)
-    return list(found.values())
+def _local_days(range_start: datetime, range_end: datetime) -> tuple[date, date]:
+    """The dates whose overrides may matter for a range, whatever the schedule's zone."""
+    return (range_start - LOCAL_MARGIN).date(), (range_end + LOCAL_MARGIN).date()
 
 
 def _limit_window(rules: EventRules, range_start, range_end) -> tuple[datetime, datetime] | None:
