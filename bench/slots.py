@@ -1,7 +1,8 @@
 """Slot computation speed: `python bench/slots.py` (DATABASE_URL picks the database).
 
-Prints, for each scenario, the number of slots, the SQL queries per computation, and the
-median and p95 wall-clock milliseconds over 50 runs.
+Prints, for each scenario, the number of slots, the SQL queries and the database round trips
+per computation (bench/roundtrips.py: on PostgreSQL; none on SQLite), and the median and p95
+wall-clock milliseconds over 50 runs.
 (a) one host, Mon-Fri 09:00-17:00 UTC, 30-minute slots, a booking at 10:00 every weekday,
     30 days starting tomorrow;
 (b) a 20-host round-robin event type (hosts in five time zones) with 5,000 existing bookings
@@ -116,22 +117,36 @@ def scenario_round_robin(tomorrow):
     return event_type, len(rows)
 
 
-def measure(label, event_type, existing, start, end):
+def time_find_slots(event_type, start, end, runs=RUNS):
+    """find_slots over the range after a warm-up: (slots, SQL queries, database round trips
+    (None on SQLite, which has none), milliseconds of each of `runs` runs)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from bench.roundtrips import counting_round_trips
     from bookings.slots import find_slots
 
     find_slots(event_type, start, end)  # warm-up
     with CaptureQueriesContext(connection) as queries:
         slots = find_slots(event_type, start, end).slots
+    trips = None
+    if connection.vendor == "postgresql":
+        with counting_round_trips() as counted:
+            find_slots(event_type, start, end)
+        trips = counted.count
     timings = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         began = time.perf_counter()
         find_slots(event_type, start, end)
         timings.append((time.perf_counter() - began) * 1000)
+    return len(slots), len(queries), trips, timings
+
+
+def measure(label, event_type, existing, start, end):
+    slots, queries, trips, timings = time_find_slots(event_type, start, end)
     print(
-        f"{label:<46} bookings={existing:>5}  slots={len(slots):>5}  queries={len(queries):>2}  "
+        f"{label:<46} bookings={existing:>5}  slots={slots:>5}  queries={queries:>2}  "
+        f"round trips={'-' if trips is None else trips:>2}  "
         f"median={statistics.median(timings):7.2f} ms  p95={percentile(timings, 0.95):7.2f} ms"
     )
 
