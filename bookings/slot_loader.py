@@ -155,6 +155,7 @@ def load_busy(
     exclude_booking_uid: str | None = None,
     own_reservation_uid=None,
     with_bookings: bool = True,
+    merged: bool = False,
 ) -> tuple[dict[int, list], dict[int, list[int]], list[Hold]]:
     """(each user's blocked (start, end) times overlapping [start, end), the users of each of
     those bookings, the unexpired holds touching the users or the event type).
@@ -165,19 +166,34 @@ def load_busy(
     exclude_booking_uid: a booking being moved does not block itself.
     own_reservation_uid: the caller's own hold does not block the caller.
     with_bookings: False when the event type ignores bookings (double booking allowed).
+    merged: each user's busy times may come merged (on PostgreSQL), which the slot engine does
+    anyway; the users of each booking are then not told.
     """
     users = _id_list(user_ids)
     adapt = connection.ops.adapt_datetimefield_value
+    instant, to_datetime = _instants()
     parts, params = [], []
     if with_bookings:
         excluded = ""
         if exclude_booking_uid:
             excluded = "AND booking_id NOT IN (SELECT id FROM bookings_booking WHERE uid = %s)"
-        parts.append(
-            "SELECT 'b', booking_id, user_id, CAST(NULL AS bigint), blocked_start, blocked_end, "
-            "CAST(NULL AS bigint), CAST(NULL AS integer), CAST(NULL AS integer) "
+        rows = (
             f"FROM bookings_bookinghost WHERE user_id IN ({users}) AND is_blocking "
             f"AND blocked_start < %s AND blocked_end > %s {excluded}"
+        )
+        if merged and connection.vendor == "postgresql":
+            # Touching and overlapping times of a user as one: fewer rows to send and convert.
+            rows = (
+                "FROM (SELECT user_id, unnest(range_agg(tstzrange(blocked_start, blocked_end))) "
+                f"AS busy {rows} GROUP BY user_id) AS merged"
+            )
+            booking, busy_start, busy_end = "CAST(NULL AS bigint)", "lower(busy)", "upper(busy)"
+        else:
+            booking, busy_start, busy_end = "booking_id", "blocked_start", "blocked_end"
+        parts.append(
+            f"SELECT 'b', {booking}, user_id, CAST(NULL AS bigint), {instant(busy_start)}, "
+            f"{instant(busy_end)}, CAST(NULL AS bigint), CAST(NULL AS integer), "
+            f"CAST(NULL AS integer) {rows}"
         )
         params += [adapt(end), adapt(start)]
         if exclude_booking_uid:
@@ -185,11 +201,12 @@ def load_busy(
     touching = f"r.host_id IN ({users}) OR (r.host_id IS NULL AND th.user_id IN ({users}))"
     if event_type_id is not None:
         touching += " OR r.event_type_id = %s"
-    own = ""
+    own, hold_end = "", instant('r."end"')
     if own_reservation_uid:
         own = "AND r.uid <> %s"
     parts.append(
-        "SELECT 'r', r.id, r.event_type_id, r.host_id, r.start, r.\"end\", th.user_id, "
+        f"SELECT 'r', r.id, r.event_type_id, r.host_id, {instant('r.start')}, {hold_end}, "
+        "th.user_id, "
         "et.before_event_buffer, et.after_event_buffer "
         "FROM bookings_slotreservation r "
         "JOIN eventtypes_eventtype et ON et.id = r.event_type_id "
@@ -209,11 +226,11 @@ def load_busy(
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
-    to_datetime = _datetime_converter()
     for kind, a, b, c, row_start, row_end, type_host, before, after in rows:
         if kind == "b":
             busy[b].append((to_datetime(row_start), to_datetime(row_end)))
-            users_of_booking[a].append(b)
+            if a is not None:
+                users_of_booking[a].append(b)
             continue
         if a not in found:
             held_start, held_end = to_datetime(row_start), to_datetime(row_end)
@@ -240,21 +257,33 @@ def _id_list(ids) -> str:
 
 
 # --- Values as the ORM gives them -----------------------------------------------------------------
-# PostgreSQL's driver returns dates, times and aware UTC datetimes. SQLite returns text, or a
-# value parsed from the column's declared type where it can still see one (naive UTC).
+# Busy times are read by the thousand (5,000 bookings of 20 hosts in a month): PostgreSQL sends
+# them as seconds since 1970, which become datetimes many times faster than timestamp text
+# through the driver's Python loader. SQLite keeps UTC text, which Python parses quickly; it
+# may also hand back a naive datetime where it still sees the column's declared type.
 
 
-def _datetime_converter():
-    if connection.vendor == "sqlite":
-        return _sqlite_datetime
-    return _same
+def _instants():
+    """(SQL reading a timestamp column, the function turning its value into an aware UTC
+    datetime) for this database."""
+    if connection.vendor == "postgresql":
+        return _epoch_seconds, _from_epoch_seconds
+    return _as_stored, _from_sqlite
 
 
-def _same(value):
-    return value
+def _epoch_seconds(column: str) -> str:
+    return f"EXTRACT(EPOCH FROM {column})::float8"
 
 
-def _sqlite_datetime(value) -> datetime:
+def _from_epoch_seconds(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _as_stored(column: str) -> str:
+    return column
+
+
+def _from_sqlite(value) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC)

@@ -191,7 +191,12 @@ def find_group_slots(
     members, schedules = slot_loader.load_calendars(members, *_local_days(range_start, range_end))
     margin = timedelta(minutes=length)
     busy, _, holds = slot_loader.load_busy(
-        ids, range_start, range_end + margin, now=now, exclude_booking_uid=exclude_booking_uid
+        ids,
+        range_start,
+        range_end + margin,
+        now=now,
+        exclude_booking_uid=exclude_booking_uid,
+        merged=True,
     )
     held = defaultdict(list)
     for hold in holds:
@@ -254,6 +259,7 @@ def _gather(
         exclude_booking_uid=exclude_booking_uid,
         own_reservation_uid=own_reservation_uid,
         with_bookings=not rules.allow_double_booking,
+        merged=not event_type.is_seated,  # a seated slot's booking names its hosts
     )
     held = defaultdict(list)
     seat_holds = defaultdict(int)

@@ -97,8 +97,9 @@ class SeatedSlot:
     host_ids: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
+    """A bookable start (a tuple: a month of a team's slots makes thousands of them)."""
+
     start: datetime
     end: datetime
     host_ids: tuple[int, ...]
@@ -136,12 +137,18 @@ def compute_slots(
     for plan in plans:
         starts.update(plan.candidate_starts)
     slot_length = timedelta(minutes=length)
-    fixed, optional = _split_hosts(plans, rules.scheduling)
+    ordered = sorted(
+        start for start in starts if start >= earliest and range_start <= start < range_end
+    )
+    # Each host's free starts, found once by walking their available intervals: far cheaper
+    # than asking every host about every start when hosts work at different times of day.
+    fixed_plans, optional_plans = _split_hosts(plans, rules.scheduling)
+    fixed = [plan.free_starts(ordered) for plan in fixed_plans]
+    fixed_ids = tuple(plan.host.host_id for plan in fixed_plans)
+    optional = [(plan.host.host_id, plan.free_starts(ordered)) for plan in optional_plans]
 
     slots = []
-    for start in sorted(starts):
-        if start < earliest or not (range_start <= start < range_end):
-            continue
+    for start in ordered:
         seated_slot = seats_by_start.get(start)
         if seated_slot is not None and seated_slot.booking_uid is not None:
             remaining = rules.seats - seated_slot.taken
@@ -162,7 +169,7 @@ def compute_slots(
         held_seats = seated_slot.taken if seated_slot is not None else 0
         if rules.seats and held_seats >= rules.seats:
             continue
-        free = _free_hosts(fixed, optional, start, all_hosts)
+        free = _free_hosts(fixed, fixed_ids, optional, start, all_hosts)
         if free:
             slots.append(
                 Slot(
@@ -193,18 +200,21 @@ def _split_hosts(plans, scheduling):
     return fixed, [p for p in plans if not (p.host.is_fixed or scheduling == COLLECTIVE)]
 
 
-def _free_hosts(fixed, optional, start, all_hosts) -> tuple[int, ...]:
-    if not all(p.can_take(start) for p in fixed):
-        return ()
-    free = [p.host.host_id for p in fixed]
+def _free_hosts(fixed, fixed_ids, optional, start, all_hosts) -> tuple[int, ...]:
+    """fixed: the free starts of each host who must be free; optional: (host id, free starts)
+    of the hosts of whom one must be free."""
+    for free_starts in fixed:
+        if start not in free_starts:
+            return ()
     if not optional:
-        return tuple(free)
-    for plan in optional:
-        if plan.can_take(start):
-            free.append(plan.host.host_id)
+        return fixed_ids
+    free = list(fixed_ids)
+    for host_id, free_starts in optional:
+        if start in free_starts:
+            free.append(host_id)
             if not all_hosts:
                 break
-    return tuple(free) if len(free) > len(fixed) else ()
+    return tuple(free) if len(free) > len(fixed_ids) else ()
 
 
 # --- One host ---------------------------------------------------------------------------------
@@ -305,6 +315,31 @@ class _HostPlan:
         if self.window_opens is not None and start < self.window_opens:
             return False
         return self.window_closes is None or start < self.window_closes
+
+    def free_starts(self, ordered_starts: list[datetime]) -> set[datetime]:
+        """Those of the (ascending) starts this host can take: can_take for each, walking the
+        host's available intervals instead of searching them start by start (the same checks,
+        written out: this loop runs for every start of every host)."""
+        length, before, after = self.length, self.before, self.after
+        busy, busy_starts = self.busy, self.busy_starts
+        opens, closes = self.window_opens, self.window_closes
+        limited = self.rules.limits_count or self.rules.limits_duration
+        free = set()
+        for available_start, available_end in self.available:
+            first = bisect.bisect_left(ordered_starts, available_start)
+            last = bisect.bisect_right(ordered_starts, available_end - length)
+            for start in ordered_starts[first:last]:
+                if (opens is not None and start < opens) or (
+                    closes is not None and start >= closes
+                ):
+                    continue
+                index = bisect.bisect_left(busy_starts, start + length + after) - 1
+                if index >= 0 and busy[index][1] > start - before:
+                    continue
+                if limited and not self._within_limits(start):
+                    continue
+                free.add(start)
+        return free
 
     def can_take(self, start: datetime) -> bool:
         end = start + self.length

@@ -22,6 +22,7 @@ from bookings import slot_loader
 from bookings.models import Booking, BookingHost, SlotReservation
 from bookings.slots import LOCAL_MARGIN, event_rules, find_slots
 from eventtypes import availability
+from eventtypes.availability import _merge
 from eventtypes.models import DateOverride, EventType, Host, Schedule, WeeklyAvailability
 
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe")
@@ -375,19 +376,16 @@ def test_the_loader_reads_what_the_orm_reads_and_the_slots_are_the_same(world):
         }
 
         user_ids = [h["user_id"] for h in hosts]
+        arguments = {"now": NOW, "event_type_id": event_type.id, "exclude_booking_uid": exclude}
         busy, users_of_booking, holds = slot_loader.load_busy(
-            user_ids,
-            start,
-            end,
-            now=NOW,
-            event_type_id=event_type.id,
-            exclude_booking_uid=exclude,
-            own_reservation_uid=own,
+            user_ids, start, end, own_reservation_uid=own, **arguments
         )
         orm_busy_times, orm_users = orm_busy(user_ids, start, end, exclude)
         assert _sorted_values(busy) == _sorted_values(orm_busy_times)
         assert _sorted_values(users_of_booking) == _sorted_values(orm_users)
         assert all(t.tzinfo is UTC for times in busy.values() for pair in times for t in pair)
+        merged, _, _ = slot_loader.load_busy(user_ids, start, end, merged=True, **arguments)
+        assert _merged_values(merged) == _merged_values(orm_busy_times)
         assert {(h.event_type_id, h.holders, h.start, h.blocked) for h in holds} == orm_holds(
             event_type, user_ids, start, end, NOW, own
         )
@@ -405,6 +403,10 @@ def _days(start, end):
 
 def _sorted_weekly(weekly):
     return {day: sorted(intervals) for day, intervals in weekly.items() if intervals}
+
+
+def _merged_values(mapping):
+    return {key: _merge(sorted(values)) for key, values in mapping.items() if values}
 
 
 def _sorted_values(mapping):

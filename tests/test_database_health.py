@@ -1,0 +1,60 @@
+"""The per-request health check of PostgreSQL connections (config/postgresql/base.py): no round
+trip while the connection is sound, and a connection the server has ended is replaced before
+the request uses it, so that a database restart costs no failed request."""
+
+import time
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def start_request():
+    """What Django does when a request starts (and ends): request_started's handler."""
+    close_old_connections()
+
+
+def backend_pid():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def persistent(settings):
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 600
+    connection.settings_dict["CONN_MAX_AGE"] = 600
+    connection.settings_dict["CONN_HEALTH_CHECKS"] = True
+    connection.close()
+    yield
+    connection.close()
+
+
+def test_a_sound_connection_is_not_asked_select_1(persistent, monkeypatch):
+    pid = backend_pid()
+    asked = []
+    original = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: asked.append(1) or original())
+    for _ in range(3):
+        start_request()
+        assert backend_pid() == pid
+    assert asked == []
+
+
+def test_a_connection_the_server_ended_is_replaced_before_the_request_uses_it(persistent):
+    pid = backend_pid()
+    with psycopg.connect(_server_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    time.sleep(0.2)  # the server's notice reaches the socket
+
+    start_request()
+
+    assert backend_pid() != pid
+
+
+def _server_url():
+    database = settings.DATABASES["default"]
+    return f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/postgres"
