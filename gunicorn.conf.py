@@ -22,3 +22,12 @@ accesslog = "-"
 limit_request_line = 0
 limit_request_fields = 100
 limit_request_field_size = 16380
+
+
+def post_worker_init(worker):
+    """Once the application is loaded: its long-lived objects (modules, models, URL patterns,
+    the OpenAPI document) move out of the garbage collector's reach, so that the collections
+    a busy request triggers scan only what the request made."""
+    import gc
+
+    gc.freeze()

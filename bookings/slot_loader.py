@@ -1,15 +1,12 @@
-"""The slot engine's inputs read from the database in two round trips, whatever the range, the
-number of hosts or the number of bookings.
+"""The slot engine's inputs read from the database in one statement, whatever the range, the
+number of hosts or the number of bookings: the hosts of a team event type, their schedules,
+weekly hours and the date overrides in range, the times they are taken (their blocking booking
+rows, merged on PostgreSQL) and the unexpired holds touching them.
 
-1. `load_calendars`: the hosts of a team event type, their schedules, weekly hours and the date
-   overrides in range, as one statement.
-2. `load_busy`: the times the hosts are taken (their blocking booking rows) and the unexpired
-   holds touching them, as one statement.
-
-Written in SQL that PostgreSQL and SQLite both run: building these through the ORM cost several
-times what the database spends on them (this is the one place that does). Values are converted
-here to what the ORM would give: aware UTC datetimes, dates, times and booleans.
-tests/domain/test_slot_loader.py compares the results with the ORM's on random data.
+Written in SQL that PostgreSQL and SQLite both run: building this through the ORM cost several
+times what the database spends on it, in five round trips (this is the one place that does).
+Values are converted here to what the ORM would give: aware UTC datetimes, dates, times and
+booleans. tests/domain/test_slot_loader.py compares the results with the ORM's on random data.
 """
 
 from __future__ import annotations
@@ -21,9 +18,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection
 
 from bookings.models import SlotReservation
-
-# Where the hosts of a team event type come from (their rows are read in the same statement).
-TEAM_HOSTS = "SELECT user_id, schedule_id FROM eventtypes_host WHERE event_type_id = %s"
 
 # A hold is fetched a little wider than the range: its buffers reach beyond its own times.
 HOLD_BUFFER_REACH = timedelta(hours=12)
@@ -62,68 +56,274 @@ class Hold:
     blocked: tuple[datetime, datetime]
 
 
-def load_calendars(
+@dataclass
+class Inputs:
+    hosts: list[HostRow]
+    schedules: dict[int, ScheduleRow]  # by user id; none for a host without one
+    busy: dict[int, list]  # by user id: (start, end) blocked times, buffers included
+    users_of_booking: dict[int, list[int]]  # empty when the busy times come merged
+    holds: list[Hold]
+
+
+# The columns every branch of the statement fills (NULL where a kind has no such value):
+# kind, ids (4), flag, numbers (2), text, date, times (2), instants (2).
+COLUMNS = 14
+
+
+def load_inputs(
     hosts: list[HostRow] | None,
-    first_day: date,
-    last_day: date,
+    local_days: tuple[date, date],
+    busy_range: tuple[datetime, datetime],
     *,
+    now: datetime,
     team_event_type_id: int | None = None,
-) -> tuple[list[HostRow], dict[int, ScheduleRow]]:
-    """(hosts, each host's schedule by user id) with weekly hours and overrides of local days
-    first_day..last_day. A host without a schedule of their own or a default has none.
+    event_type_id: int | None = None,
+    exclude_booking_uid: str | None = None,
+    own_reservation_uid=None,
+    with_bookings: bool = True,
+    merged: bool = False,
+) -> Inputs:
+    """Everything the engine needs about the hosts, in one round trip.
 
-    hosts: given (a personal event type's owner, a group's members), or None to read those of
-    the team event type `team_event_type_id` in the same statement (in user id order).
+    hosts: given (a personal event type's owner, a group's members), or None for those of the
+    team event type `team_event_type_id` (read in the same statement, in user id order).
+    local_days: the local dates whose overrides are read. A host without a schedule of their
+    own on the event type or a default has none.
+    busy_range: busy times and holds overlapping it are read.
+    A hold names its host; a hold on a collective team type names none and holds every host of
+    that type, so those hosts are busy for their other event types too: the join on the hold's
+    event type's hosts says who they are. A hold on `event_type_id` concerns it whoever it names.
+    exclude_booking_uid: a booking being moved does not block itself.
+    own_reservation_uid: the caller's own hold does not block the caller.
+    with_bookings: False when the event type ignores bookings (double booking allowed).
+    merged: each user's busy times may come merged (on PostgreSQL), which the slot engine does
+    anyway; the users of each booking are then not told.
     """
-    params: list = []
+    instant, to_datetime, instant_type = _instants()
+    statement = _Statement()
     if hosts is None:
-        explicit = f"SELECT schedule_id FROM ({TEAM_HOSTS}) AS h"
-        defaults = f"SELECT user_id FROM ({TEAM_HOSTS}) AS h WHERE schedule_id IS NULL"
-        params += [team_event_type_id, team_event_type_id]
+        # The team's id is written into the statement (an integer, checked), as ids are.
+        team_hosts = f"FROM eventtypes_host WHERE event_type_id = {int(team_event_type_id)}"
+        users = f"SELECT user_id {team_hosts}"
+        explicit = f"SELECT schedule_id {team_hosts}"
+        defaults = f"SELECT user_id {team_hosts} AND schedule_id IS NULL"
     else:
-        explicit = _id_list([h.schedule_id for h in hosts if h.schedule_id]) or "NULL"
-        defaults = _id_list([h.user_id for h in hosts if not h.schedule_id]) or "NULL"
-    chosen = (
-        "SELECT id, owner_id, is_default, time_zone FROM eventtypes_schedule "
-        f"WHERE id IN ({explicit}) OR (is_default AND owner_id IN ({defaults}))"
+        users = _id_list(h.user_id for h in hosts)
+        explicit = _id_list(h.schedule_id for h in hosts if h.schedule_id) or "NULL"
+        defaults = _id_list(h.user_id for h in hosts if not h.schedule_id) or "NULL"
+    statement.prefix = (
+        "WITH chosen AS (SELECT id, owner_id, is_default, time_zone FROM eventtypes_schedule "
+        f"WHERE id IN ({explicit}) OR (is_default AND owner_id IN ({defaults}))) "
     )
-    parts = [
-        # The first branch names the types of its empty columns: PostgreSQL resolves a UNION's
-        # types branch by branch, and an untyped NULL against another would become text.
-        "SELECT 's', id, owner_id, is_default, CAST(NULL AS integer), CAST(NULL AS integer), "
-        "time_zone, CAST(NULL AS date), CAST(NULL AS time), CAST(NULL AS time) FROM chosen",
-        "SELECT 'w', w.schedule_id, NULL, NULL, w.weekday, NULL, NULL, NULL, w.start_time, "
-        "w.end_time FROM eventtypes_weeklyavailability w JOIN chosen ON chosen.id = w.schedule_id",
-        "SELECT 'o', o.schedule_id, NULL, NULL, NULL, NULL, NULL, o.date, o.start_time, "
-        "o.end_time FROM eventtypes_dateoverride o JOIN chosen ON chosen.id = o.schedule_id "
+    # The first branch names the types of its empty columns: PostgreSQL resolves a UNION's
+    # types branch by branch, and an untyped NULL against another would become text.
+    statement.branch(
+        "s",
+        "id",
+        "owner_id",
+        None,
+        None,
+        "is_default",
+        None,
+        None,
+        "time_zone",
+        None,
+        None,
+        None,
+        None,
+        None,
+        source="FROM chosen",
+        types=(
+            "bigint",
+            "bigint",
+            "bigint",
+            "bigint",
+            "boolean",
+            "integer",
+            "integer",
+            "varchar",
+            "date",
+            "time",
+            "time",
+            instant_type,
+            instant_type,
+        ),
+    )
+    statement.branch(
+        "w",
+        "w.schedule_id",
+        None,
+        None,
+        None,
+        None,
+        "w.weekday",
+        None,
+        None,
+        None,
+        "w.start_time",
+        "w.end_time",
+        None,
+        None,
+        source="FROM eventtypes_weeklyavailability w JOIN chosen ON chosen.id = w.schedule_id",
+    )
+    first_day, last_day = local_days
+    adapt_date = connection.ops.adapt_datefield_value
+    statement.branch(
+        "o",
+        "o.schedule_id",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "o.date",
+        "o.start_time",
+        "o.end_time",
+        None,
+        None,
+        source="FROM eventtypes_dateoverride o JOIN chosen ON chosen.id = o.schedule_id "
         "WHERE o.date >= %s AND o.date <= %s",
-    ]
-    operations = connection.ops
-    params += [
-        operations.adapt_datefield_value(first_day),
-        operations.adapt_datefield_value(last_day),
-    ]
+        params=[adapt_date(first_day), adapt_date(last_day)],
+    )
     if hosts is None:
-        parts.append(
-            "SELECT 'h', user_id, schedule_id, is_fixed, priority, weight, NULL, NULL, NULL, NULL "
-            "FROM eventtypes_host WHERE event_type_id = %s"
+        statement.branch(
+            "h",
+            "user_id",
+            "schedule_id",
+            None,
+            None,
+            "is_fixed",
+            "priority",
+            "weight",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            source=team_hosts,
         )
-        params.append(team_event_type_id)
-    sql = f"WITH chosen AS ({chosen}) " + " UNION ALL ".join(parts)
+    start, end = busy_range
+    adapt = connection.ops.adapt_datetimefield_value
+    if with_bookings:
+        rows = (
+            f"FROM bookings_bookinghost WHERE user_id IN ({users}) AND is_blocking "
+            "AND blocked_start < %s AND blocked_end > %s"
+        )
+        params = [adapt(end), adapt(start)]
+        if exclude_booking_uid:
+            rows += " AND booking_id NOT IN (SELECT id FROM bookings_booking WHERE uid = %s)"
+            params.append(exclude_booking_uid)
+        if merged and connection.vendor == "postgresql":
+            # Touching and overlapping times of a user as one: fewer rows to send and convert.
+            rows = (
+                "FROM (SELECT user_id, unnest(range_agg(tstzrange(blocked_start, blocked_end))) "
+                f"AS busy {rows} GROUP BY user_id) AS merged"
+            )
+            booking, busy_start, busy_end = None, "lower(busy)", "upper(busy)"
+        else:
+            booking, busy_start, busy_end = "booking_id", "blocked_start", "blocked_end"
+        statement.branch(
+            "b",
+            booking,
+            "user_id",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            instant(busy_start),
+            instant(busy_end),
+            source=rows,
+            params=params,
+        )
+    touching = f"r.host_id IN ({users}) OR (r.host_id IS NULL AND th.user_id IN ({users}))"
+    params = [adapt(now), adapt(end + HOLD_BUFFER_REACH), adapt(start - HOLD_BUFFER_REACH)]
+    if event_type_id is not None:
+        touching += " OR r.event_type_id = %s"
+        params.append(event_type_id)
+    own = ""
+    if own_reservation_uid:
+        own = "AND r.uid <> %s"
+        uid_field = SlotReservation._meta.get_field("uid")
+        params.append(uid_field.get_db_prep_value(own_reservation_uid, connection))
+    statement.branch(
+        "r",
+        "r.id",
+        "r.event_type_id",
+        "r.host_id",
+        "th.user_id",
+        None,
+        "et.before_event_buffer",
+        "et.after_event_buffer",
+        None,
+        None,
+        None,
+        None,
+        instant("r.start"),
+        instant('r."end"'),
+        source="FROM bookings_slotreservation r "
+        "JOIN eventtypes_eventtype et ON et.id = r.event_type_id "
+        "LEFT JOIN eventtypes_host th ON th.event_type_id = r.event_type_id "
+        f'WHERE r.expires_at > %s AND r.start < %s AND r."end" > %s AND ({touching}) {own}',
+        params=params,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text(), statement.params)
+        rows = cursor.fetchall()
+    return _read(rows, hosts, to_datetime, event_type_id)
 
+
+class _Statement:
+    """A UNION ALL of branches of COLUMNS columns after a WITH clause (`prefix`), with the
+    parameters in the order they appear."""
+
+    def __init__(self):
+        self.prefix, self.branches, self.params = "", [], []
+
+    def branch(self, kind, *columns, source, params=(), types=None):
+        """`types`: those of the columns, written as casts of this branch's NULLs."""
+        values = [f"'{kind}'"]
+        for i, column in enumerate(columns):
+            if column is None:
+                column = f"CAST(NULL AS {types[i]})" if types else "NULL"
+            values.append(column)
+        self.branches.append(f"SELECT {', '.join(values)} {source}")
+        self.params += list(params)
+
+    def text(self) -> str:
+        return self.prefix + " UNION ALL ".join(self.branches)
+
+
+def _read(rows, hosts, to_datetime, event_type_id) -> Inputs:
     schedules: dict[int, ScheduleRow] = {}
     weekly_rows, override_rows, found_hosts = [], [], []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for kind, a, b, flag, n1, n2, text, day, start, end in cursor.fetchall():
-            if kind == "s":
-                schedules[a] = ScheduleRow(a, b, bool(flag), text)
-            elif kind == "w":
-                weekly_rows.append((a, n1, start, end))
-            elif kind == "o":
-                override_rows.append((a, day, start, end))
-            else:
-                found_hosts.append(HostRow(a, b, bool(flag), n1, n2))
+    busy, users_of_booking, holds = defaultdict(list), defaultdict(list), {}
+    for kind, a, b, c, d, flag, n1, n2, text, day, t1, t2, i1, i2 in rows:
+        if kind == "b":
+            busy[b].append((to_datetime(i1), to_datetime(i2)))
+            if a is not None:
+                users_of_booking[a].append(b)
+        elif kind == "s":
+            schedules[a] = ScheduleRow(a, b, bool(flag), text)
+        elif kind == "w":
+            weekly_rows.append((a, n1, t1, t2))
+        elif kind == "o":
+            override_rows.append((a, day, t1, t2))
+        elif kind == "h":
+            found_hosts.append(HostRow(a, b, bool(flag), n1, n2))
+        else:  # "r": a hold, once per host of its event type
+            if a not in holds:
+                held_start, held_end = to_datetime(i1), to_datetime(i2)
+                blocked = (held_start - timedelta(minutes=n1), held_end + timedelta(minutes=n2))
+                holds[a] = (b, set(), held_start, blocked, [])
+            holds[a][4].append((c, d))
     for schedule_id, weekday, start, end in weekly_rows:
         schedules[schedule_id].weekly[weekday].append((_time(start), _time(end)))
     for schedule_id, day, start, end in override_rows:
@@ -132,7 +332,19 @@ def load_calendars(
             intervals.append((_time(start), _time(end)))
     if hosts is None:
         hosts = sorted(found_hosts, key=lambda h: h.user_id)
-    return hosts, _schedule_of_each(hosts, schedules)
+    user_ids = [h.user_id for h in hosts]
+    wanted = set(user_ids)
+    found_holds = []
+    for type_id, holders, held_start, blocked, named in holds.values():
+        for host_id, type_host in named:
+            if host_id is not None:
+                holders.add(host_id)
+            elif type_host in wanted:
+                holders.add(type_host)
+            elif event_type_id is not None and type_id == event_type_id:
+                holders.update(user_ids)
+        found_holds.append(Hold(type_id, frozenset(holders), held_start, blocked))
+    return Inputs(hosts, _schedule_of_each(hosts, schedules), busy, users_of_booking, found_holds)
 
 
 def _schedule_of_each(hosts, schedules) -> dict[int, ScheduleRow]:
@@ -143,111 +355,6 @@ def _schedule_of_each(hosts, schedules) -> dict[int, ScheduleRow]:
         if schedule is not None:
             chosen[host.user_id] = schedule
     return chosen
-
-
-def load_busy(
-    user_ids: list[int],
-    start: datetime,
-    end: datetime,
-    *,
-    now: datetime,
-    event_type_id: int | None = None,
-    exclude_booking_uid: str | None = None,
-    own_reservation_uid=None,
-    with_bookings: bool = True,
-    merged: bool = False,
-) -> tuple[dict[int, list], dict[int, list[int]], list[Hold]]:
-    """(each user's blocked (start, end) times overlapping [start, end), the users of each of
-    those bookings, the unexpired holds touching the users or the event type).
-
-    A hold names its host; a hold on a collective team type names none and holds every host of
-    that type, so those hosts are busy for their other event types too: the join on the hold's
-    event type's hosts says who they are.
-    exclude_booking_uid: a booking being moved does not block itself.
-    own_reservation_uid: the caller's own hold does not block the caller.
-    with_bookings: False when the event type ignores bookings (double booking allowed).
-    merged: each user's busy times may come merged (on PostgreSQL), which the slot engine does
-    anyway; the users of each booking are then not told.
-    """
-    users = _id_list(user_ids)
-    adapt = connection.ops.adapt_datetimefield_value
-    instant, to_datetime = _instants()
-    parts, params = [], []
-    if with_bookings:
-        excluded = ""
-        if exclude_booking_uid:
-            excluded = "AND booking_id NOT IN (SELECT id FROM bookings_booking WHERE uid = %s)"
-        rows = (
-            f"FROM bookings_bookinghost WHERE user_id IN ({users}) AND is_blocking "
-            f"AND blocked_start < %s AND blocked_end > %s {excluded}"
-        )
-        if merged and connection.vendor == "postgresql":
-            # Touching and overlapping times of a user as one: fewer rows to send and convert.
-            rows = (
-                "FROM (SELECT user_id, unnest(range_agg(tstzrange(blocked_start, blocked_end))) "
-                f"AS busy {rows} GROUP BY user_id) AS merged"
-            )
-            booking, busy_start, busy_end = "CAST(NULL AS bigint)", "lower(busy)", "upper(busy)"
-        else:
-            booking, busy_start, busy_end = "booking_id", "blocked_start", "blocked_end"
-        parts.append(
-            f"SELECT 'b', {booking}, user_id, CAST(NULL AS bigint), {instant(busy_start)}, "
-            f"{instant(busy_end)}, CAST(NULL AS bigint), CAST(NULL AS integer), "
-            f"CAST(NULL AS integer) {rows}"
-        )
-        params += [adapt(end), adapt(start)]
-        if exclude_booking_uid:
-            params.append(exclude_booking_uid)
-    touching = f"r.host_id IN ({users}) OR (r.host_id IS NULL AND th.user_id IN ({users}))"
-    if event_type_id is not None:
-        touching += " OR r.event_type_id = %s"
-    own, hold_end = "", instant('r."end"')
-    if own_reservation_uid:
-        own = "AND r.uid <> %s"
-    parts.append(
-        f"SELECT 'r', r.id, r.event_type_id, r.host_id, {instant('r.start')}, {hold_end}, "
-        "th.user_id, "
-        "et.before_event_buffer, et.after_event_buffer "
-        "FROM bookings_slotreservation r "
-        "JOIN eventtypes_eventtype et ON et.id = r.event_type_id "
-        "LEFT JOIN eventtypes_host th ON th.event_type_id = r.event_type_id "
-        f'WHERE r.expires_at > %s AND r.start < %s AND r."end" > %s AND ({touching}) {own}'
-    )
-    params += [adapt(now), adapt(end + HOLD_BUFFER_REACH), adapt(start - HOLD_BUFFER_REACH)]
-    if event_type_id is not None:
-        params.append(event_type_id)
-    if own_reservation_uid:
-        uid_field = SlotReservation._meta.get_field("uid")
-        params.append(uid_field.get_db_prep_value(own_reservation_uid, connection))
-
-    busy, users_of_booking = defaultdict(list), defaultdict(list)
-    found: dict[int, tuple] = {}
-    wanted = set(user_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        rows = cursor.fetchall()
-    for kind, a, b, c, row_start, row_end, type_host, before, after in rows:
-        if kind == "b":
-            busy[b].append((to_datetime(row_start), to_datetime(row_end)))
-            if a is not None:
-                users_of_booking[a].append(b)
-            continue
-        if a not in found:
-            held_start, held_end = to_datetime(row_start), to_datetime(row_end)
-            blocked = (held_start - timedelta(minutes=before), held_end + timedelta(minutes=after))
-            found[a] = (b, set(), held_start, blocked)
-        holders = found[a][1]
-        if c is not None:
-            holders.add(c)
-        elif type_host in wanted:
-            holders.add(type_host)
-        elif event_type_id is not None and b == event_type_id:
-            holders.update(user_ids)
-    holds = [
-        Hold(type_id, frozenset(holders), held_start, blocked)
-        for type_id, holders, held_start, blocked in found.values()
-    ]
-    return busy, users_of_booking, holds
 
 
 def _id_list(ids) -> str:
@@ -265,10 +372,10 @@ def _id_list(ids) -> str:
 
 def _instants():
     """(SQL reading a timestamp column, the function turning its value into an aware UTC
-    datetime) for this database."""
+    datetime, the SQL type of what the first gives) for this database."""
     if connection.vendor == "postgresql":
-        return _epoch_seconds, _from_epoch_seconds
-    return _as_stored, _from_sqlite
+        return _epoch_seconds, _from_epoch_seconds, "float8"
+    return _as_stored, _from_sqlite, "text"
 
 
 def _epoch_seconds(column: str) -> str:

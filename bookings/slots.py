@@ -187,19 +187,17 @@ def find_group_slots(
         length=length, minimum_notice=GROUP_MINIMUM_NOTICE, scheduling=availability.COLLECTIVE
     )
     members = [slot_loader.HostRow(user_id, None) for user_id in sorted(set(user_ids))]
-    ids = [member.user_id for member in members]
-    members, schedules = slot_loader.load_calendars(members, *_local_days(range_start, range_end))
-    margin = timedelta(minutes=length)
-    busy, _, holds = slot_loader.load_busy(
-        ids,
-        range_start,
-        range_end + margin,
+    loaded = slot_loader.load_inputs(
+        members,
+        _local_days(range_start, range_end),
+        (range_start, range_end + timedelta(minutes=length)),
         now=now,
         exclude_booking_uid=exclude_booking_uid,
         merged=True,
     )
+    schedules, busy = loaded.schedules, loaded.busy
     held = defaultdict(list)
-    for hold in holds:
+    for hold in loaded.holds:
         for user_id in hold.holders:
             held[user_id].append(hold.blocked)
     hosts = [
@@ -240,30 +238,28 @@ def _gather(
     margin_after = timedelta(minutes=length + rules.after_buffer)
 
     if event_type.is_team_event:
-        hosts, schedules = slot_loader.load_calendars(
-            None, *_local_days(range_start, range_end), team_event_type_id=event_type.id
-        )
+        given, team_id = None, event_type.id
     else:
-        owner = slot_loader.HostRow(event_type.owner_id, event_type.schedule_id)
-        hosts, schedules = slot_loader.load_calendars([owner], *_local_days(range_start, range_end))
-    if not hosts:
-        return _Inputs(rules, [], [])
-    user_ids = [host.user_id for host in hosts]
-
-    busy, hosts_of_booking, holds = slot_loader.load_busy(
-        user_ids,
-        range_start - margin_before,
-        range_end + margin_after,
+        given, team_id = [slot_loader.HostRow(event_type.owner_id, event_type.schedule_id)], None
+    loaded = slot_loader.load_inputs(
+        given,
+        _local_days(range_start, range_end),
+        (range_start - margin_before, range_end + margin_after),
         now=now,
+        team_event_type_id=team_id,
         event_type_id=event_type.id,
         exclude_booking_uid=exclude_booking_uid,
         own_reservation_uid=own_reservation_uid,
         with_bookings=not rules.allow_double_booking,
         merged=not event_type.is_seated,  # a seated slot's booking names its hosts
     )
+    hosts, schedules, busy = loaded.hosts, loaded.schedules, loaded.busy
+    if not hosts:
+        return _Inputs(rules, [], [])
+    user_ids = [host.user_id for host in hosts]
     held = defaultdict(list)
     seat_holds = defaultdict(int)
-    for hold in holds:
+    for hold in loaded.holds:
         if event_type.is_seated and hold.event_type_id == event_type.id:
             seat_holds[hold.start] += 1  # on a seated type a hold takes one seat
         elif not rules.allow_double_booking:
@@ -291,7 +287,9 @@ def _gather(
     ]
     seated = []
     if event_type.is_seated:
-        seated = _load_seated(event_type, range_start, range_end, hosts_of_booking, seat_holds)
+        seated = _load_seated(
+            event_type, range_start, range_end, loaded.users_of_booking, seat_holds
+        )
     return _Inputs(rules, host_inputs, seated)
 
 

@@ -72,15 +72,22 @@ def build_booking(
     return booking
 
 
-def insert_booking(booking: Booking, host_ids: list[int], attendees: list[Attendee]) -> Booking:
+def insert_booking(
+    booking: Booking, host_ids: list[int], attendees: list[Attendee], *, users=None
+) -> Booking:
     """Write a booking with its host rows and attendees. No availability check: callers check
-    first; the exclusion constraint (PostgreSQL) refuses an overlap whatever the caller did."""
+    first; the exclusion constraint (PostgreSQL) refuses an overlap whatever the caller did.
+
+    users: the host users by id, when the caller has them all; the booking then carries what
+    its output needs (bookings/representation.py with_output_relations) without reading it
+    back: the rows just written, its event type and organizer as the caller gave them.
+    """
     booking.save()
     event_type = booking.event_type
     before = timedelta(minutes=event_type.before_event_buffer if event_type else 0)
     after = timedelta(minutes=event_type.after_event_buffer if event_type else 0)
     blocking = booking.is_blocking and not (event_type and event_type.allow_double_booking)
-    BookingHost.objects.bulk_create(
+    host_rows = BookingHost.objects.bulk_create(
         BookingHost(
             booking=booking,
             user_id=user_id,
@@ -93,7 +100,30 @@ def insert_booking(booking: Booking, host_ids: list[int], attendees: list[Attend
     for attendee in attendees:
         attendee.booking = booking
     Attendee.objects.bulk_create(attendees)
+    if users is not None:
+        _carry_output_relations(booking, host_rows, attendees, users)
     return booking
+
+
+def _carry_output_relations(booking, host_rows, attendees, users) -> None:
+    """As with_output_relations would have loaded them: the relations a new booking has not
+    got (a series, a move) are empty, its host rows and attendees are those written."""
+    for row in host_rows:
+        row.user = users[row.user_id]
+    booking.organizer = users[booking.organizer_id]
+    for name in ("recurring_series", "rescheduled_from", "rescheduled_to"):
+        if getattr(booking, f"{name}_id", None) is None:
+            booking._state.fields_cache[name] = None
+    booking._prefetched_objects_cache = {
+        "booking_hosts": _as_fetched(booking.booking_hosts.all(), host_rows),
+        "attendees": _as_fetched(booking.attendees.all(), sorted(attendees, key=lambda a: a.id)),
+    }
+
+
+def _as_fetched(queryset, rows):
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    return queryset
 
 
 def attendee_row(

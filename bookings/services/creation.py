@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError
 from django.utils import timezone
 
+from accounts.timezones import iso_utc
 from bookings.errors import (
     EventTypeNotBookable,
     InvalidInput,
     PrivateLinkInvalid,
     ReservationNotFound,
     SlotUnavailable,
+    StartInPast,
 )
 from bookings.models import Booking, SlotReservation
 from bookings.services import inputs, instant, series, single
@@ -23,7 +25,6 @@ from bookings.services.hosts import host_user_ids
 from bookings.services.inputs import BookingRequest, Prepared
 from bookings.services.locking import booking_write
 from bookings.services.reservations import claim_reservation
-from bookings.services.slot_checks import require_slot
 from eventtypes.models import EventType, PrivateLink
 
 IDEMPOTENCY_RETENTION = timedelta(hours=24)
@@ -47,16 +48,11 @@ def create_booking(
         if existing:
             return existing
     prepared = prepare(event_type, request, now)
-    if not (request.instant or event_type.is_recurring):
-        # Refuse a start that is plainly taken before queueing for the hosts' lock: under
-        # contention most requests fail here, and only likely winners wait for the lock.
-        require_slot(
-            event_type,
-            request.start,
-            now=now,
-            length=prepared.length,
-            own_reservation_uid=request.reservation_uid,
-        )
+    if request.start is not None and request.start < now and not request.instant:
+        start = iso_utc(request.start)
+        raise StartInPast(f"{start} is in the past.", details={"start": start})
+    # The start is checked once, under the hosts' lock (single.py, series.py); the exclusion
+    # constraint refuses an overlap whatever happens.
     try:
         with booking_write(host_ids=host_user_ids(event_type)):
             if request.private_link_hash:

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 
 from bookings.errors import LockTimeout, SlotUnavailable
 from bookings.models import Booking
@@ -38,8 +40,13 @@ def booking_write(*, host_ids=(), booking_ids=()):
     within_another = connection.in_atomic_block
     try:
         with transaction.atomic():
-            previous = _limit_lock_waits()
-            lock_hosts(host_ids)
+            if host_ids and not within_another:
+                # One statement sets the timeout and takes the locks (one round trip less).
+                previous = None
+                lock_hosts(host_ids, lock_timeout=_lock_timeout())
+            else:
+                previous = _limit_lock_waits()
+                lock_hosts(host_ids)
             yield lock_bookings(booking_ids) if booking_ids else []
             if within_another and previous is not None:
                 # The setting would outlive this write until the enclosing transaction ends.
@@ -60,15 +67,22 @@ def booking_write(*, host_ids=(), booking_ids=()):
         raise
 
 
+def _lock_timeout() -> str | None:
+    if connection.vendor != "postgresql":
+        return None
+    return f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"
+
+
 def _limit_lock_waits() -> str | None:
     """Sets the lock timeout of the transaction (PostgreSQL); returns the one it had."""
-    if connection.vendor != "postgresql":
+    timeout = _lock_timeout()
+    if timeout is None:
         return None
     with connection.cursor() as cursor:
         # set_config(..., true) is SET LOCAL: it ends with the transaction.
         cursor.execute(
             "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
-            [f"{settings.BOOKING_LOCK_TIMEOUT_MS}ms"],
+            [timeout],
         )
         return cursor.fetchone()[0]
 
@@ -87,17 +101,23 @@ def _require_transaction():
         raise RuntimeError("Locks are taken inside a transaction.")
 
 
-def lock_hosts(user_ids) -> None:
+def lock_hosts(user_ids, *, lock_timeout: str | None = None) -> None:
+    """Lock the users, in id order. lock_timeout (PostgreSQL): set for the transaction by the
+    same statement, in its condition, which is evaluated as each row is read and before the row
+    is locked (the select list, in contrast, is computed after the lock)."""
     _require_transaction()
     if not user_ids:
         return
-    list(
-        get_user_model()
-        .objects.select_for_update(no_key=True)
-        .filter(id__in=sorted(set(user_ids)))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+    users = get_user_model().objects.select_for_update(no_key=True)
+    if lock_timeout is not None:
+        users = users.filter(
+            RawSQL(
+                "set_config('lock_timeout', %s, true) IS NOT NULL",
+                [lock_timeout],
+                output_field=BooleanField(),
+            )
+        )
+    list(users.filter(id__in=sorted(set(user_ids))).order_by("id").values_list("id", flat=True))
 
 
 def lock_booking(booking_id: int) -> Booking:

@@ -36,9 +36,13 @@ def record_change(
     after: dict | None = None,
     trigger: str | Sequence[str] | None = None,
     seat_uid: str | None = None,
+    just_written: bool = False,
 ) -> Booking:
-    """Write the history row and, per trigger, an outbox event; returns the fresh booking."""
-    fresh = reload(booking.pk)
+    """Write the history row and, per trigger, an outbox event; returns the fresh booking.
+
+    just_written: the booking was written by this transaction and carries its output
+    relations (building.insert_booking with users): it is not read back."""
+    fresh = booking if just_written else reload(booking.pk)
     BookingHistory.objects.create(
         booking=fresh,
         action=action,

@@ -30,10 +30,11 @@ def create_single(event_type, request, prepared, actor: Actor, now, reservation_
     if slot.booking_uid:
         return seats.add_seat(slot.booking_uid, event_type, request, prepared, actor)
     organizer_id, host_ids = choose_hosts(event_type, slot, search, request.host_ids)
-    if organizer_id == event_type.owner_id:
-        organizer = event_type.owner
+    if host_ids == [event_type.owner_id]:
+        users = {event_type.owner_id: event_type.owner}
     else:
-        organizer = get_user_model().objects.get(pk=organizer_id)
+        users = get_user_model().objects.in_bulk(host_ids)
+    organizer = users[organizer_id]
     booking = build_booking(
         event_type,
         organizer_id=organizer_id,
@@ -50,9 +51,14 @@ def create_single(event_type, request, prepared, actor: Actor, now, reservation_
         responses=seats.seat_responses(prepared, request),
         metadata=prepared.metadata,
     )
-    insert_booking(booking, host_ids, [row])
+    insert_booking(booking, host_ids, [row], users=users)
     seat_uid = str(row.seat_uid) if seated else None
     fresh = record_change(
-        booking, Action.CREATED, actor, trigger=created_trigger(booking), seat_uid=seat_uid
+        booking,
+        Action.CREATED,
+        actor,
+        trigger=created_trigger(booking),
+        seat_uid=seat_uid,
+        just_written=True,
     )
     return CreatedBooking([fresh], "seated" if seated else "single", seat_uid=seat_uid)

@@ -84,6 +84,31 @@ def test_the_booking_reads_back_by_uid_and_validates(api_as, event_type):
     assert_matches_contract(response)
 
 
+@pytest.mark.parametrize("team", [None, "roundRobin", "collective"])
+def test_the_answer_to_a_create_is_the_booking_as_it_reads_back(api_as, factory, owner, team):
+    """The answer is built from what was just written, not read back: it must be the same."""
+    if team:
+        hosts = [owner, factory.user("tom")]
+        team_row = factory.team(*hosts)
+        event_type = factory.event_type(
+            team=team_row, slug="team", scheduling_type=team, hosts=hosts, length_minutes=30
+        )
+    else:
+        event_type = factory.event_type(owner, slug="solo", length_minutes=30)
+    body = booking_body(
+        event_type,
+        start="2049-01-05T10:00:00+00:00",
+        guests=["grace@example.com"],
+        metadata={"source": "test"},
+        bookingFieldsResponses={"notes": "Hello"},
+    )
+    created = api_as(None).post("/v2/bookings", body)
+    assert created.status_code == 201, created.json()
+    uid = created.json()["data"]["uid"]
+    read_back = api_as(owner).get(f"/v2/bookings/{uid}")
+    assert created.json()["data"] == read_back.json()["data"]
+
+
 def test_the_host_lists_bookings_with_pagination(api_as, event_type, owner, factory):
     factory.book(event_type, utc(2049, 1, 5, 9))
     factory.book(event_type, utc(2049, 1, 5, 11))

@@ -357,38 +357,43 @@ def test_the_loader_reads_what_the_orm_reads_and_the_slots_are_the_same(world):
         own = hold_uid if world["own_first_hold"] else None
 
         hosts = orm_hosts(event_type)
-        loaded_hosts, loaded_schedules = (
-            slot_loader.load_calendars(None, *_days(start, end), team_event_type_id=event_type.id)
-            if event_type.is_team_event
-            else slot_loader.load_calendars(
-                [slot_loader.HostRow(event_type.owner_id, event_type.schedule_id)],
-                *_days(start, end),
-            )
-        )
-        assert [h.user_id for h in loaded_hosts] == [h["user_id"] for h in hosts]
+        if event_type.is_team_event:
+            given, team_id = None, event_type.id
+        else:
+            given = [slot_loader.HostRow(event_type.owner_id, event_type.schedule_id)]
+            team_id = None
+        arguments = {
+            "now": NOW,
+            "team_event_type_id": team_id,
+            "event_type_id": event_type.id,
+            "exclude_booking_uid": exclude,
+            "own_reservation_uid": own,
+        }
+        loaded = slot_loader.load_inputs(given, _days(start, end), (start, end), **arguments)
+
+        assert [h.user_id for h in loaded.hosts] == [h["user_id"] for h in hosts]
         expected = orm_schedules(hosts, start, end)
         assert {
             user_id: (s.time_zone, _sorted_weekly(s.weekly), s.overrides)
-            for user_id, s in loaded_schedules.items()
+            for user_id, s in loaded.schedules.items()
         } == {
             user_id: (s.time_zone, _sorted_weekly(s.weekly), s.overrides)
             for user_id, s in expected.items()
         }
-
         user_ids = [h["user_id"] for h in hosts]
-        arguments = {"now": NOW, "event_type_id": event_type.id, "exclude_booking_uid": exclude}
-        busy, users_of_booking, holds = slot_loader.load_busy(
-            user_ids, start, end, own_reservation_uid=own, **arguments
-        )
         orm_busy_times, orm_users = orm_busy(user_ids, start, end, exclude)
-        assert _sorted_values(busy) == _sorted_values(orm_busy_times)
-        assert _sorted_values(users_of_booking) == _sorted_values(orm_users)
-        assert all(t.tzinfo is UTC for times in busy.values() for pair in times for t in pair)
-        merged, _, _ = slot_loader.load_busy(user_ids, start, end, merged=True, **arguments)
-        assert _merged_values(merged) == _merged_values(orm_busy_times)
-        assert {(h.event_type_id, h.holders, h.start, h.blocked) for h in holds} == orm_holds(
-            event_type, user_ids, start, end, NOW, own
+        assert _sorted_values(loaded.busy) == _sorted_values(orm_busy_times)
+        assert _sorted_values(loaded.users_of_booking) == _sorted_values(orm_users)
+        assert all(
+            t.tzinfo is UTC for times in loaded.busy.values() for pair in times for t in pair
         )
+        assert {
+            (h.event_type_id, h.holders, h.start, h.blocked) for h in loaded.holds
+        } == orm_holds(event_type, user_ids, start, end, NOW, own)
+        merged = slot_loader.load_inputs(
+            given, _days(start, end), (start, end), merged=True, **arguments
+        )
+        assert _merged_values(merged.busy) == _merged_values(orm_busy_times)
 
         found = find_slots(
             event_type, start, end, now=NOW, exclude_booking_uid=exclude, own_reservation_uid=own

@@ -1,0 +1,136 @@
+"""Database round trips of the hot paths, whatever the range, the bookings or the hosts:
+A. GET /v2/slots of one host; B. of a 20-host round robin; C. POST /v2/bookings.
+
+On PostgreSQL the round trips are counted by bench/roundtrips.py, from libpq's own trace of the
+protocol (BEGIN and COMMIT included); on SQLite from the statements Django sends.
+"""
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.roundtrips import counting_round_trips
+from tests.conftest import Api, utc
+from tests.domain.test_slot_queries import add_bookings
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SLOTS = "2024-09-04"
+BOOKINGS = "2024-08-13"
+# Round trips of each request: on SQLite the statements Django sends (BEGIN and COMMIT among
+# them); on PostgreSQL counted from the protocol (psycopg sends BEGIN and COMMIT itself).
+SLOT_TRIPS = 2  # the event type; its hosts' calendars, busy times and holds
+# The event type; BEGIN; lock (and lock timeout); the check; booking, host rows, attendee,
+# history, outbox; COMMIT.
+CREATE_TRIPS = 10
+# Round robin also reads the team's hosts (to lock them), their recent bookings (to choose
+# one) and the users chosen (for the answer).
+TEAM_CREATE_TRIPS = CREATE_TRIPS + 3
+
+
+@pytest.fixture
+def api():
+    return Api()
+
+
+@contextmanager
+def counted():
+    """Yields a dict filled on exit with the round trips ("trips") meanwhile."""
+    figures = {}
+    if connection.vendor == "postgresql":
+        with counting_round_trips() as trips:
+            yield figures
+        figures["trips"] = trips.count
+    else:
+        with CaptureQueriesContext(connection) as statements:
+            yield figures
+        figures["trips"] = len(statements)
+
+
+def slots_of(api, event_type, days):
+    query = {
+        "eventTypeId": event_type.id,
+        "start": "2049-01-05",
+        "end": (utc(2049, 1, 5) + timedelta(days=days - 1)).strftime("%Y-%m-%d"),
+        "timeZone": "Europe/Berlin",
+    }
+    response = api.get("/v2/slots", query, **{"cal-api-version": SLOTS})
+    assert response.status_code == 200, response.json()
+    return response
+
+
+def count_slots(api, event_type, days):
+    slots_of(api, event_type, days)  # warm: the first request loads the URL patterns
+    with counted() as figures:
+        slots_of(api, event_type, days)
+    return figures
+
+
+def expect(figures, trips):
+    assert figures["trips"] == trips, figures
+
+
+@pytest.mark.parametrize("days", [1, 30])
+def test_a_slots_of_one_host_cost_two_round_trips_with_0_or_500_bookings(factory, api, days):
+    host = factory.user(hours=((0, 24),), days=range(7))
+    event_type = factory.event_type(host, length_minutes=15)
+
+    expect(count_slots(api, event_type, days), SLOT_TRIPS)
+    add_bookings(event_type, host, 500)
+    expect(count_slots(api, event_type, days), SLOT_TRIPS)
+
+
+def test_b_slots_of_a_round_robin_cost_the_same_for_1_or_20_hosts_and_500_bookings(factory, api):
+    one = [factory.user()]
+    small = factory.event_type(team=factory.team(*one), hosts=one, scheduling_type="roundRobin")
+    many = [factory.user(hours=((0, 24),), days=range(7)) for _ in range(20)]
+    large = factory.event_type(
+        team=factory.team(*many), hosts=many, scheduling_type="roundRobin", length_minutes=15
+    )
+
+    expect(count_slots(api, small, 30), SLOT_TRIPS)
+    expect(count_slots(api, large, 30), SLOT_TRIPS)
+    for host in many:
+        add_bookings(large, host, 25)
+    expect(count_slots(api, large, 30), SLOT_TRIPS)
+
+
+def book(api, event_type, start, **headers):
+    body = {
+        "eventTypeId": event_type.id,
+        "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "attendee": {"name": "Ada", "email": "ada@example.com", "timeZone": "Europe/London"},
+    }
+    response = api.post("/v2/bookings", body, **{"cal-api-version": BOOKINGS}, **headers)
+    assert response.status_code == 201, response.json()
+
+
+def count_create(api, event_type, start, **headers):
+    with counted() as figures:
+        book(api, event_type, start, **headers)
+    return figures
+
+
+def test_c_a_create_costs_the_same_with_0_or_500_bookings(factory, api):
+    host = factory.user(hours=((0, 24),), days=range(7))
+    event_type = factory.event_type(host, length_minutes=15)
+    book(api, event_type, utc(2049, 3, 1, 9))  # warm
+
+    expect(count_create(api, event_type, utc(2049, 3, 1, 10)), CREATE_TRIPS)
+    add_bookings(event_type, host, 500)
+    expect(count_create(api, event_type, utc(2049, 3, 2, 10)), CREATE_TRIPS)
+
+
+def test_c_a_round_robin_create_costs_the_same_for_1_or_20_hosts(factory, api):
+    one = [factory.user()]
+    small = factory.event_type(team=factory.team(*one), hosts=one, scheduling_type="roundRobin")
+    many = [factory.user() for _ in range(20)]
+    large = factory.event_type(team=factory.team(*many), hosts=many, scheduling_type="roundRobin")
+    book(api, small, utc(2049, 1, 5, 9))  # warm
+
+    for event_type in (small, large):
+        figures = count_create(api, event_type, utc(2049, 1, 5, 10))
+        expect(figures, TEAM_CREATE_TRIPS)
