@@ -228,17 +228,33 @@ class SlotOutput(Output):
 
 class SlotsByDateOutput(serializers.BaseSerializer):
     """Slots keyed by their local date (YYYY-MM-DD in the context's `zone`), in order; {} when
-    none. With the context's `format` range, each slot has its end."""
+    none. With the context's `format` range, each slot has its end.
+
+    Each slot is written as SlotOutput describes it (tests/api/test_slots.py compares the two),
+    directly: a month of slots is thousands of them, and a serializer per slot cost most of
+    the request."""
 
     def to_representation(self, slots):
         zone = self.context["zone"]
-        item = SlotOutput()
-        item.bind("", self)
+        with_end = self.context.get("format") == RANGE
+        zulu = zone.key in ZULU_NAMES
         days: dict[str, list[dict]] = {}
         for slot in sorted(slots, key=lambda s: s.start):
-            day = slot.start.astimezone(zone).date().isoformat()
-            days.setdefault(day, []).append(item.to_representation(slot))
+            local = slot.start.astimezone(zone)
+            item = {"start": _iso(local, zulu)}
+            if with_end:
+                item["end"] = _iso(slot.end.astimezone(zone), zulu)
+            if slot.attendees_count is not None:
+                item["attendeesCount"] = slot.attendees_count
+            if slot.booking_uid:
+                item["bookingUid"] = slot.booking_uid
+            days.setdefault(local.date().isoformat(), []).append(item)
         return days
+
+
+def _iso(local, zulu: bool) -> str:
+    text = local.isoformat(timespec="milliseconds")
+    return text[:-6] + "Z" if zulu else text
 
 
 class SlotsByDateExtension(OpenApiSerializerExtension):

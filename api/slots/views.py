@@ -58,7 +58,7 @@ class SlotViewSet(ApiViewSet):
                 exclude_booking_uid=reschedule_uid,
             )
         else:
-            event_type = lookup.find_event_type(**query.lookup())
+            event_type = lookup.find_event_type(**query.lookup(), with_people=False)
             search = slots.find_slots(
                 event_type,
                 data["start"],

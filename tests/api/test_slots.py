@@ -7,7 +7,8 @@ The API reads the real clock, so the dates are in 2050 (always ahead, as in Cal.
 2050-09-05 is a Monday.
 """
 
-from datetime import time
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -15,8 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from openapi_schema_validator import OAS30Validator
 
 from accounts.models import Organization
+from api.slots.serializers import SlotOutput, SlotsByDateOutput
 from bookings.models import Booking
 from bookings.services import reserve_slot
+from eventtypes.availability import Slot
 from eventtypes.models import DateOverride
 from tests.api.contract import SPEC_URI, _escape, _registry
 from tests.conftest import error_of, utc
@@ -693,3 +696,24 @@ def test_slots_start_at_the_schedules_own_minutes(anonymous, factory):
         f"{MONDAY}T09:07:00.000Z",
         f"{MONDAY}T09:27:00.000Z",
     ]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "Asia/Kathmandu"])
+@pytest.mark.parametrize("slot_format", ["time", "range"])
+def test_slots_are_written_as_their_documented_shape_says(zone, slot_format):
+    """SlotsByDateOutput writes each slot directly; SlotOutput is the shape the document shows."""
+    start = utc(2049, 3, 30, 22, 30)
+    slots = [
+        Slot(start, start + timedelta(minutes=30), (1,)),
+        Slot(start + timedelta(hours=1), start + timedelta(hours=2), (1, 2), 3, 2, "abc"),
+        Slot(start + timedelta(days=1), start + timedelta(days=1, minutes=45), (2,), 5, 0),
+    ]
+    context = {"zone": ZoneInfo(zone), "format": slot_format}
+
+    written = SlotsByDateOutput(slots, context=context).data
+
+    documented = [SlotOutput(slot, context=context).data for slot in slots]
+    assert [item for day in written.values() for item in day] == documented
+    assert list(written) == sorted(
+        {slot.start.astimezone(ZoneInfo(zone)).date().isoformat() for slot in slots}
+    )
