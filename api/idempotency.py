@@ -10,9 +10,10 @@ twice when retried.
 """
 
 import hashlib
+from contextlib import nullcontext
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
@@ -105,7 +106,10 @@ def _claim(scope, key, print_):
     """The record for this key: newly claimed (created=True), or the one already there."""
     for _ in range(2):
         try:
-            with transaction.atomic():
+            # On its own, a refused insert leaves nothing to undo (one round trip, no BEGIN or
+            # COMMIT); inside a transaction a savepoint keeps that transaction usable.
+            within = transaction.atomic() if connection.in_atomic_block else nullcontext()
+            with within:
                 return IdempotentRequest.objects.create(
                     scope=scope, key=key, fingerprint=print_
                 ), True

@@ -6,6 +6,8 @@ webhooks have Cal.com's own shape: bookings/events.py). To render many bookings 
 per booking, load them with `with_output_relations()`.
 """
 
+import copy
+
 from django.db.models import Prefetch
 from rest_framework import serializers
 
@@ -21,6 +23,12 @@ class Output(serializers.Serializer):
     def is_empty(self, value) -> bool:
         return value is None or value == ""
 
+    def get_fields(self):
+        # DRF deep-copies every declared field, arguments included, for each serializer
+        # instance: most of the cost of writing a booking. An output field's arguments are
+        # never changed, so a new instance made from them is as good a copy.
+        return {name: _fresh(field) for name, field in self._declared_fields.items()}
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         for name, field in self.fields.items():
@@ -29,6 +37,17 @@ class Output(serializers.Serializer):
             if self.is_empty(data[name]):
                 del data[name]
         return data
+
+
+def _fresh(field):
+    """A new unbound instance of a declared field; nested serializers, and fields made of other
+    fields (a list's child), are copied as DRF does: those get bound."""
+    nested = isinstance(field, serializers.BaseSerializer) or any(
+        isinstance(value, serializers.Field) for value in field._kwargs.values()
+    )
+    if nested:
+        return copy.deepcopy(field)
+    return field.__class__(*field._args, **field._kwargs)
 
 
 class Instant(serializers.DateTimeField):

@@ -134,3 +134,13 @@ def test_c_a_round_robin_create_costs_the_same_for_1_or_20_hosts(factory, api):
     for event_type in (small, large):
         figures = count_create(api, event_type, utc(2049, 1, 5, 10))
         expect(figures, TEAM_CREATE_TRIPS)
+
+
+def test_c_a_create_with_an_idempotency_key_costs_three_more(factory, api):
+    """The key claimed (one insert), no booking made under it already, the answer stored."""
+    host = factory.user(hours=((0, 24),), days=range(7))
+    event_type = factory.event_type(host, length_minutes=15)
+    book(api, event_type, utc(2049, 3, 1, 9), **{"Idempotency-Key": "warm"})
+
+    figures = count_create(api, event_type, utc(2049, 3, 1, 10), **{"Idempotency-Key": "k1"})
+    expect(figures, CREATE_TRIPS + 3)
