@@ -65,9 +65,24 @@ class Inputs:
     holds: list[Hold]
 
 
-# The columns every branch of the statement fills (NULL where a kind has no such value):
-# kind, ids (4), flag, numbers (2), text, date, times (2), instants (2).
-COLUMNS = 14
+# The columns of every row of the statement, after its kind ("s" schedule, "w" weekly hours, "o"
+# override, "h" team host, "b" busy time, "r" hold), and their types. A kind leaves the columns it
+# has no value for empty; "start" and "end" are instants (their type depends on the database).
+COLUMNS = {
+    "id": "bigint",  # the schedule's, the host's user, the booking's, the hold's
+    "other": "bigint",  # the schedule's owner, the host's schedule, the busy user, the hold's type
+    "host": "bigint",  # the host a hold names
+    "type_host": "bigint",  # a host of the hold's event type
+    "flag": "boolean",  # the schedule is the default; the host is fixed
+    "number": "integer",  # the weekday; the host's priority; the hold's buffer before
+    "number2": "integer",  # the host's weight; the hold's buffer after
+    "zone": "varchar",
+    "day": "date",
+    "opens": "time",
+    "closes": "time",
+    "start": None,
+    "end": None,
+}
 
 
 def load_inputs(
@@ -105,10 +120,26 @@ def load_inputs(
         # The team's id is written into the statement (an integer, checked), as ids are.
         team_hosts = f"FROM eventtypes_host WHERE event_type_id = {int(team_event_type_id)}"
         users = f"SELECT user_id {team_hosts}"
+    else:
+        team_hosts, users = None, _id_list(h.user_id for h in hosts)
+    _add_calendars(statement, hosts, team_hosts, local_days, instant_type)
+    start, end = busy_range
+    if with_bookings:
+        _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, instant)
+    _add_holds(statement, users, start, end, now, event_type_id, own_reservation_uid, instant)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.text(), statement.params)
+        rows = cursor.fetchall()
+    return _read(rows, hosts, to_datetime, event_type_id)
+
+
+def _add_calendars(statement, hosts, team_hosts, local_days, instant_type) -> None:
+    """The hosts' schedules (their own on the event type, else their default), weekly hours,
+    overrides on local_days, and the team's hosts when they are not given."""
+    if hosts is None:
         explicit = f"SELECT schedule_id {team_hosts}"
         defaults = f"SELECT user_id {team_hosts} AND schedule_id IS NULL"
     else:
-        users = _id_list(h.user_id for h in hosts)
         explicit = _id_list(h.schedule_id for h in hosts if h.schedule_id) or "NULL"
         defaults = _id_list(h.user_id for h in hosts if not h.schedule_id) or "NULL"
     statement.prefix = (
@@ -119,182 +150,127 @@ def load_inputs(
     # types branch by branch, and an untyped NULL against another would become text.
     statement.branch(
         "s",
-        "id",
-        "owner_id",
-        None,
-        None,
-        "is_default",
-        None,
-        None,
-        "time_zone",
-        None,
-        None,
-        None,
-        None,
-        None,
-        source="FROM chosen",
-        types=(
-            "bigint",
-            "bigint",
-            "bigint",
-            "bigint",
-            "boolean",
-            "integer",
-            "integer",
-            "varchar",
-            "date",
-            "time",
-            "time",
-            instant_type,
-            instant_type,
-        ),
+        "FROM chosen",
+        typed=instant_type,
+        id="id",
+        other="owner_id",
+        flag="is_default",
+        zone="time_zone",
     )
     statement.branch(
         "w",
-        "w.schedule_id",
-        None,
-        None,
-        None,
-        None,
-        "w.weekday",
-        None,
-        None,
-        None,
-        "w.start_time",
-        "w.end_time",
-        None,
-        None,
-        source="FROM eventtypes_weeklyavailability w JOIN chosen ON chosen.id = w.schedule_id",
+        "FROM eventtypes_weeklyavailability w JOIN chosen ON chosen.id = w.schedule_id",
+        id="w.schedule_id",
+        number="w.weekday",
+        opens="w.start_time",
+        closes="w.end_time",
     )
     first_day, last_day = local_days
     adapt_date = connection.ops.adapt_datefield_value
     statement.branch(
         "o",
-        "o.schedule_id",
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        None,
-        "o.date",
-        "o.start_time",
-        "o.end_time",
-        None,
-        None,
-        source="FROM eventtypes_dateoverride o JOIN chosen ON chosen.id = o.schedule_id "
+        "FROM eventtypes_dateoverride o JOIN chosen ON chosen.id = o.schedule_id "
         "WHERE o.date >= %s AND o.date <= %s",
-        params=[adapt_date(first_day), adapt_date(last_day)],
+        [adapt_date(first_day), adapt_date(last_day)],
+        id="o.schedule_id",
+        day="o.date",
+        opens="o.start_time",
+        closes="o.end_time",
     )
     if hosts is None:
         statement.branch(
             "h",
-            "user_id",
-            "schedule_id",
-            None,
-            None,
-            "is_fixed",
-            "priority",
-            "weight",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            source=team_hosts,
+            team_hosts,
+            id="user_id",
+            other="schedule_id",
+            flag="is_fixed",
+            number="priority",
+            number2="weight",
         )
-    start, end = busy_range
+
+
+def _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, instant) -> None:
+    """The users' blocking booking rows overlapping [start, end)."""
     adapt = connection.ops.adapt_datetimefield_value
-    if with_bookings:
+    rows = (
+        f"FROM bookings_bookinghost WHERE user_id IN ({users}) AND is_blocking "
+        "AND blocked_start < %s AND blocked_end > %s"
+    )
+    params = [adapt(end), adapt(start)]
+    if exclude_booking_uid:
+        rows += " AND booking_id NOT IN (SELECT id FROM bookings_booking WHERE uid = %s)"
+        params.append(exclude_booking_uid)
+    if merged and connection.vendor == "postgresql":
+        # Touching and overlapping times of a user as one: fewer rows to send and convert.
         rows = (
-            f"FROM bookings_bookinghost WHERE user_id IN ({users}) AND is_blocking "
-            "AND blocked_start < %s AND blocked_end > %s"
+            "FROM (SELECT user_id, unnest(range_agg(tstzrange(blocked_start, blocked_end))) "
+            f"AS busy {rows} GROUP BY user_id) AS merged"
         )
-        params = [adapt(end), adapt(start)]
-        if exclude_booking_uid:
-            rows += " AND booking_id NOT IN (SELECT id FROM bookings_booking WHERE uid = %s)"
-            params.append(exclude_booking_uid)
-        if merged and connection.vendor == "postgresql":
-            # Touching and overlapping times of a user as one: fewer rows to send and convert.
-            rows = (
-                "FROM (SELECT user_id, unnest(range_agg(tstzrange(blocked_start, blocked_end))) "
-                f"AS busy {rows} GROUP BY user_id) AS merged"
-            )
-            booking, busy_start, busy_end = None, "lower(busy)", "upper(busy)"
-        else:
-            booking, busy_start, busy_end = "booking_id", "blocked_start", "blocked_end"
-        statement.branch(
-            "b",
-            booking,
-            "user_id",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            instant(busy_start),
-            instant(busy_end),
-            source=rows,
-            params=params,
-        )
+        booking, busy_start, busy_end = None, "lower(busy)", "upper(busy)"
+    else:
+        booking, busy_start, busy_end = "booking_id", "blocked_start", "blocked_end"
+    statement.branch(
+        "b",
+        rows,
+        params,
+        id=booking,
+        other="user_id",
+        start=instant(busy_start),
+        end=instant(busy_end),
+    )
+
+
+def _add_holds(statement, users, start, end, now, event_type_id, own_uid, instant) -> None:
+    """Unexpired holds near [start, end) naming the users, held for them through their event
+    type, or on the event type."""
+    adapt = connection.ops.adapt_datetimefield_value
     touching = f"r.host_id IN ({users}) OR (r.host_id IS NULL AND th.user_id IN ({users}))"
     params = [adapt(now), adapt(end + HOLD_BUFFER_REACH), adapt(start - HOLD_BUFFER_REACH)]
     if event_type_id is not None:
         touching += " OR r.event_type_id = %s"
         params.append(event_type_id)
     own = ""
-    if own_reservation_uid:
+    if own_uid:
         own = "AND r.uid <> %s"
         uid_field = SlotReservation._meta.get_field("uid")
-        params.append(uid_field.get_db_prep_value(own_reservation_uid, connection))
+        params.append(uid_field.get_db_prep_value(own_uid, connection))
     statement.branch(
         "r",
-        "r.id",
-        "r.event_type_id",
-        "r.host_id",
-        "th.user_id",
-        None,
-        "et.before_event_buffer",
-        "et.after_event_buffer",
-        None,
-        None,
-        None,
-        None,
-        instant("r.start"),
-        instant('r."end"'),
-        source="FROM bookings_slotreservation r "
+        "FROM bookings_slotreservation r "
         "JOIN eventtypes_eventtype et ON et.id = r.event_type_id "
         "LEFT JOIN eventtypes_host th ON th.event_type_id = r.event_type_id "
         f'WHERE r.expires_at > %s AND r.start < %s AND r."end" > %s AND ({touching}) {own}',
-        params=params,
+        params,
+        id="r.id",
+        other="r.event_type_id",
+        host="r.host_id",
+        type_host="th.user_id",
+        number="et.before_event_buffer",
+        number2="et.after_event_buffer",
+        start=instant("r.start"),
+        end=instant('r."end"'),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement.text(), statement.params)
-        rows = cursor.fetchall()
-    return _read(rows, hosts, to_datetime, event_type_id)
 
 
 class _Statement:
-    """A UNION ALL of branches of COLUMNS columns after a WITH clause (`prefix`), with the
+    """A UNION ALL of branches, each a row of COLUMNS, after a WITH clause (`prefix`), with the
     parameters in the order they appear."""
 
     def __init__(self):
         self.prefix, self.branches, self.params = "", [], []
 
-    def branch(self, kind, *columns, source, params=(), types=None):
-        """`types`: those of the columns, written as casts of this branch's NULLs."""
-        values = [f"'{kind}'"]
-        for i, column in enumerate(columns):
-            if column is None:
-                column = f"CAST(NULL AS {types[i]})" if types else "NULL"
-            values.append(column)
-        self.branches.append(f"SELECT {', '.join(values)} {source}")
+    def branch(self, kind, source, params=(), *, typed=None, **values):
+        """values: SQL for some of COLUMNS, the others NULL. typed: the SQL type of instants,
+        to write each NULL as a typed one."""
+        selected = [f"'{kind}'"]
+        for column, sql_type in COLUMNS.items():
+            value = values.pop(column, None)
+            if value is None:
+                value = f"CAST(NULL AS {sql_type or typed})" if typed else "NULL"
+            selected.append(value)
+        if values:
+            raise ValueError(f"Unknown columns {sorted(values)}")
+        self.branches.append(f"SELECT {', '.join(selected)} {source}")
         self.params += list(params)
 
     def text(self) -> str:
@@ -305,6 +281,8 @@ def _read(rows, hosts, to_datetime, event_type_id) -> Inputs:
     schedules: dict[int, ScheduleRow] = {}
     weekly_rows, override_rows, found_hosts = [], [], []
     busy, users_of_booking, holds = defaultdict(list), defaultdict(list), {}
+    # The columns in the order of COLUMNS: id, other, host, type_host, flag, number, number2,
+    # zone, day, opens, closes, start, end.
     for kind, a, b, c, d, flag, n1, n2, text, day, t1, t2, i1, i2 in rows:
         if kind == "b":
             busy[b].append((to_datetime(i1), to_datetime(i2)))
