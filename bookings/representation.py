@@ -43,7 +43,7 @@ def _fresh(field):
     """A new unbound instance of a declared field; nested serializers, and fields made of other
     fields (a list's child), are copied as DRF does: those get bound."""
     nested = isinstance(field, serializers.BaseSerializer) or any(
-        isinstance(value, serializers.Field) for value in field._kwargs.values()
+        isinstance(value, serializers.Field) for value in (*field._args, *field._kwargs.values())
     )
     if nested:
         return copy.deepcopy(field)

@@ -71,7 +71,7 @@ class Inputs:
 COLUMNS = {
     "id": "bigint",  # the schedule's, the host's user, the booking's, the hold's
     "other": "bigint",  # the schedule's owner, the host's schedule, the busy user, the hold's type
-    "host": "bigint",  # the host a hold names
+    "host": "bigint",  # the host a hold names; a busy time's host row
     "type_host": "bigint",  # a host of the hold's event type
     "flag": "boolean",  # the schedule is the default; the host is fixed
     "number": "integer",  # the weekday; the host's priority; the hold's buffer before
@@ -121,7 +121,7 @@ def load_inputs(
         team_hosts = f"FROM eventtypes_host WHERE event_type_id = {int(team_event_type_id)}"
         users = f"SELECT user_id {team_hosts}"
     else:
-        team_hosts, users = None, _id_list(h.user_id for h in hosts)
+        team_hosts, users = None, _id_list(h.user_id for h in hosts) or "NULL"
     _add_calendars(statement, hosts, team_hosts, local_days, instant_type)
     start, end = busy_range
     if with_bookings:
@@ -206,15 +206,16 @@ def _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, i
             "FROM (SELECT user_id, unnest(range_agg(tstzrange(blocked_start, blocked_end))) "
             f"AS busy {rows} GROUP BY user_id) AS merged"
         )
-        booking, busy_start, busy_end = None, "lower(busy)", "upper(busy)"
+        booking, row, busy_start, busy_end = None, None, "lower(busy)", "upper(busy)"
     else:
-        booking, busy_start, busy_end = "booking_id", "blocked_start", "blocked_end"
+        booking, row, busy_start, busy_end = "booking_id", "id", "blocked_start", "blocked_end"
     statement.branch(
         "b",
         rows,
         params,
         id=booking,
         other="user_id",
+        host=row,  # the host row's id: a booking's users in the order its rows were written
         start=instant(busy_start),
         end=instant(busy_end),
     )
@@ -287,7 +288,7 @@ def _read(rows, hosts, to_datetime, event_type_id) -> Inputs:
         if kind == "b":
             busy[b].append((to_datetime(i1), to_datetime(i2)))
             if a is not None:
-                users_of_booking[a].append(b)
+                users_of_booking[a].append((c, b))
         elif kind == "s":
             schedules[a] = ScheduleRow(a, b, bool(flag), text)
         elif kind == "w":
@@ -308,6 +309,8 @@ def _read(rows, hosts, to_datetime, event_type_id) -> Inputs:
         intervals = schedules[schedule_id].overrides.setdefault(_date(day), [])
         if start is not None:
             intervals.append((_time(start), _time(end)))
+    for booking_id, rows_of_booking in users_of_booking.items():
+        users_of_booking[booking_id] = [user_id for _, user_id in sorted(rows_of_booking)]
     if hosts is None:
         hosts = sorted(found_hosts, key=lambda h: h.user_id)
     user_ids = [h.user_id for h in hosts]

@@ -58,3 +58,18 @@ def test_a_connection_the_server_ended_is_replaced_before_the_request_uses_it(pe
 def _server_url():
     database = settings.DATABASES["default"]
     return f"postgresql://{database['USER']}@{database['HOST']}:{database['PORT']}/postgres"
+
+
+def test_a_connection_quiet_for_a_while_is_asked_again(persistent, monkeypatch):
+    """A connection dropped on the way (no notice on its socket) is most likely after a quiet
+    spell: then the full check runs."""
+    backend_pid()
+    asked = []
+    original = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: asked.append(1) or original())
+    connection.checked_at -= 31
+
+    start_request()
+    backend_pid()
+
+    assert asked == [1]

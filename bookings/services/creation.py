@@ -25,6 +25,7 @@ from bookings.services.hosts import host_user_ids
 from bookings.services.inputs import BookingRequest, Prepared
 from bookings.services.locking import booking_write
 from bookings.services.reservations import claim_reservation
+from bookings.services.slot_checks import require_slot
 from eventtypes.models import EventType, PrivateLink
 
 IDEMPOTENCY_RETENTION = timedelta(hours=24)
@@ -48,23 +49,31 @@ def create_booking(
         if existing:
             return existing
     prepared = prepare(event_type, request, now)
-    if request.start is not None and request.start < now and not request.instant:
+    single_start = not (request.instant or event_type.is_recurring)
+    if single_start and request.start < now:
         start = iso_utc(request.start)
         raise StartInPast(f"{start} is in the past.", details={"start": start})
-    # The start is checked once, under the hosts' lock (single.py, series.py); the exclusion
-    # constraint refuses an overlap whatever happens.
+    # The start is checked once, under the hosts' lock (a series checks each occurrence); the
+    # exclusion constraint refuses an overlap whatever happens.
     try:
         with booking_write(host_ids=host_user_ids(event_type)):
+            if single_start:
+                # Before the link and the hold: a start that cannot be booked is the answer.
+                checked = require_slot(
+                    event_type,
+                    request.start,
+                    now=now,
+                    length=prepared.length,
+                    own_reservation_uid=request.reservation_uid,
+                )
             if request.private_link_hash:
                 consume_private_link(event_type, request.private_link_hash, now)
             if request.instant:
                 return instant.create_instant(event_type, request, prepared, actor, now)
-            reservation_uid = claim_reservation(
-                event_type, request.reservation_uid, request.start, now
-            )
+            claim_reservation(event_type, request.reservation_uid, request.start, now)
             if event_type.is_recurring:
                 return series.create_series(event_type, request, prepared, actor, now)
-            return single.create_single(event_type, request, prepared, actor, now, reservation_uid)
+            return single.create_single(event_type, request, prepared, actor, now, checked)
     except (IntegrityError, SlotUnavailable):
         # A concurrent request with the same key got there first: its booking is the answer.
         if request.idempotency_key and (existing := _existing_for_key(request.idempotency_key)):

@@ -117,7 +117,10 @@ def lock_hosts(user_ids, *, lock_timeout: str | None = None) -> None:
                 output_field=BooleanField(),
             )
         )
-    list(users.filter(id__in=sorted(set(user_ids))).order_by("id").values_list("id", flat=True))
+    ids = sorted(set(user_ids))
+    locked = list(users.filter(id__in=ids).order_by("id").values_list("id", flat=True))
+    if lock_timeout is not None and not locked:
+        _limit_lock_waits()  # no row read, so the statement set nothing
 
 
 def lock_booking(booking_id: int) -> Booking:

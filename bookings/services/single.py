@@ -14,19 +14,13 @@ from bookings.services.building import (
 )
 from bookings.services.hosts import choose_hosts
 from bookings.services.recording import Action, created_trigger, record_change
-from bookings.services.slot_checks import require_slot
 
 
-def create_single(event_type, request, prepared, actor: Actor, now, reservation_uid):
-    """In the booking write of create_booking, the hosts locked: the start checked again, the
-    hosts chosen, the booking written. Outbox: BOOKING_CREATED or BOOKING_REQUESTED."""
-    slot, search = require_slot(
-        event_type,
-        request.start,
-        now=now,
-        length=prepared.length,
-        own_reservation_uid=reservation_uid,
-    )
+def create_single(event_type, request, prepared, actor: Actor, now, checked):
+    """In the booking write of create_booking, the hosts locked and the start checked
+    (checked: require_slot's slot and search): the hosts chosen, the booking written.
+    Outbox: BOOKING_CREATED or BOOKING_REQUESTED."""
+    slot, search = checked
     if slot.booking_uid:
         return seats.add_seat(slot.booking_uid, event_type, request, prepared, actor)
     organizer_id, host_ids = choose_hosts(event_type, slot, search, request.host_ids)

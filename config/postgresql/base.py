@@ -1,30 +1,40 @@
 """Django's PostgreSQL backend, with a health check that costs no round trip while the
-connection shows no sign of trouble.
+connection is in use and shows no sign of trouble.
 
 Django checks a persistent connection at the start of each request with `SELECT 1` (one round
 trip per request). A connection the server has ended (a restart, an idle timeout,
 pg_terminate_backend) has a notice or the end of the stream waiting on its socket, which a
-zero-timeout poll sees without asking the server. Only then, or when the connection is not
-idle, is the full check run.
+zero-timeout poll sees without asking the server. The full check still runs when the poll sees
+anything, when the connection is not idle, and when it has not been checked for
+FULL_CHECK_AFTER seconds: a connection dropped silently on the way (a firewall, a vanished
+host) shows nothing on its socket, and is most likely after a quiet spell.
 """
 
 import select
+import time
 
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
+FULL_CHECK_AFTER = 30.0
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    checked_at = 0.0
+
     def close_if_health_check_failed(self):
-        if (
-            self.connection is not None
-            and self.health_check_enabled
-            and not self.health_check_done
-            and _looks_healthy(self.connection)
-        ):
-            self.health_check_done = True
-            return
+        if self.connection is not None and self.health_check_enabled and not self.health_check_done:
+            now = time.monotonic()
+            recently = now - self.checked_at < FULL_CHECK_AFTER
+            self.checked_at = now
+            if recently and _looks_healthy(self.connection):
+                self.health_check_done = True
+                return
         super().close_if_health_check_failed()
+
+    def connect(self):
+        super().connect()
+        self.checked_at = time.monotonic()
 
 
 def _looks_healthy(connection) -> bool:
@@ -32,5 +42,6 @@ def _looks_healthy(connection) -> bool:
         return False
     if connection.info.transaction_status != TransactionStatus.IDLE:
         return False
-    readable, _, _ = select.select([connection.fileno()], [], [], 0)
-    return not readable
+    poller = select.poll()
+    poller.register(connection.fileno(), select.POLLIN)
+    return not poller.poll(0)
