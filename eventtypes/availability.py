@@ -317,9 +317,10 @@ class _HostPlan:
         return self.window_closes is None or start < self.window_closes
 
     def free_starts(self, ordered_starts: list[datetime]) -> set[datetime]:
-        """Those of the (ascending) starts this host can take: can_take for each, walking the
-        host's available intervals instead of searching them start by start (the same checks,
-        written out: this loop runs for every start of every host)."""
+        """Those of the (ascending) starts this host can take: inside an available interval
+        (found by walking the intervals, not by searching for each start), within the booking
+        window, clear of busy times and holds by the buffers, within the limits. Written out
+        in one loop: it runs for every start of every host."""
         length, before, after = self.length, self.before, self.after
         busy, busy_starts = self.busy, self.busy_starts
         opens, closes = self.window_opens, self.window_closes
@@ -341,22 +342,9 @@ class _HostPlan:
                 free.add(start)
         return free
 
-    def can_take(self, start: datetime) -> bool:
-        end = start + self.length
-        return (
-            self._inside_availability(start, end)
-            and self.in_window(start)
-            and self._is_free(start - self.before, end + self.after)
-            and self._within_limits(start)
-        )
-
     def _inside_availability(self, start, end) -> bool:
         index = bisect.bisect_right(self.available_starts, start) - 1
         return index >= 0 and self.available[index][1] >= end
-
-    def _is_free(self, start, end) -> bool:
-        index = bisect.bisect_left(self.busy_starts, end) - 1
-        return index < 0 or self.busy[index][1] <= start
 
     def _within_limits(self, start) -> bool:
         rules = self.rules
@@ -574,7 +562,7 @@ def explain_start(
             elif RESERVED not in found and _overlaps(
                 [*host.busy, *host.held], start - plan.before, end + plan.after
             ):
-                # can_take applies the buffers to reservations too: say so, not "no reason".
+                # free_starts applies the buffers to reservations too: say so, not "no reason".
                 found.append(BUFFER_CONFLICT)
         if not plan._within_limits(start):
             found.append(LIMIT_REACHED)

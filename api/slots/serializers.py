@@ -195,8 +195,13 @@ ZULU_NAMES = {"UTC", "GMT"}
 
 def iso_local(moment, zone: ZoneInfo) -> str:
     """An instant as local ISO 8601 with milliseconds and the offset in force at that instant."""
-    text = moment.astimezone(zone).isoformat(timespec="milliseconds")
-    return text[:-6] + "Z" if zone.key in ZULU_NAMES else text
+    return _written(moment.astimezone(zone))
+
+
+def _written(local) -> str:
+    """A datetime already in its zone (a ZoneInfo) as iso_local writes it."""
+    text = local.isoformat(timespec="milliseconds")
+    return text[:-6] + "Z" if local.tzinfo.key in ZULU_NAMES else text
 
 
 class LocalTime(serializers.DateTimeField):
@@ -237,24 +242,18 @@ class SlotsByDateOutput(serializers.BaseSerializer):
     def to_representation(self, slots):
         zone = self.context["zone"]
         with_end = self.context.get("format") == RANGE
-        zulu = zone.key in ZULU_NAMES
         days: dict[str, list[dict]] = {}
         for slot in sorted(slots, key=lambda s: s.start):
-            local = slot.start.astimezone(zone)
-            item = {"start": _iso(local, zulu)}
+            local = slot.start.astimezone(zone)  # once: for the text and for the date
+            item = {"start": _written(local)}
             if with_end:
-                item["end"] = _iso(slot.end.astimezone(zone), zulu)
+                item["end"] = iso_local(slot.end, zone)
             if slot.attendees_count is not None:
                 item["attendeesCount"] = slot.attendees_count
             if slot.booking_uid:
                 item["bookingUid"] = slot.booking_uid
             days.setdefault(local.date().isoformat(), []).append(item)
         return days
-
-
-def _iso(local, zulu: bool) -> str:
-    text = local.isoformat(timespec="milliseconds")
-    return text[:-6] + "Z" if zulu else text
 
 
 class SlotsByDateExtension(OpenApiSerializerExtension):

@@ -106,14 +106,12 @@ def insert_booking(
 
 
 def _carry_output_relations(booking, host_rows, attendees, users) -> None:
-    """As with_output_relations would have loaded them: the relations a new booking has not
-    got (a series, a move) are empty, its host rows and attendees are those written."""
+    """As with_output_relations would have loaded them: its host rows and attendees are those
+    written; no booking was moved to a new one yet (the one relation that would be read)."""
     for row in host_rows:
         row.user = users[row.user_id]
     booking.organizer = users[booking.organizer_id]
-    for name in ("recurring_series", "rescheduled_from", "rescheduled_to"):
-        if getattr(booking, f"{name}_id", None) is None:
-            booking._state.fields_cache[name] = None
+    booking._state.fields_cache["rescheduled_to"] = None
     booking._prefetched_objects_cache = {
         "booking_hosts": _as_fetched(booking.booking_hosts.all(), host_rows),
         "attendees": _as_fetched(booking.attendees.all(), sorted(attendees, key=lambda a: a.id)),

@@ -8,14 +8,12 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError
 from django.utils import timezone
 
-from accounts.timezones import iso_utc
 from bookings.errors import (
     EventTypeNotBookable,
     InvalidInput,
     PrivateLinkInvalid,
     ReservationNotFound,
     SlotUnavailable,
-    StartInPast,
 )
 from bookings.models import Booking, SlotReservation
 from bookings.services import inputs, instant, series, single
@@ -50,9 +48,6 @@ def create_booking(
             return existing
     prepared = prepare(event_type, request, now)
     single_start = not (request.instant or event_type.is_recurring)
-    if single_start and request.start < now:
-        start = iso_utc(request.start)
-        raise StartInPast(f"{start} is in the past.", details={"start": start})
     # The start is checked once, under the hosts' lock (a series checks each occurrence); the
     # exclusion constraint refuses an overlap whatever happens.
     try:
