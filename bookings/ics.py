@@ -124,3 +124,14 @@ def build_calendar(event: CalendarEvent, now: datetime) -> bytes:
     calendar.add("method", "CANCEL" if event.status == CANCELLED else "REQUEST")
     calendar.add_component(vevent(event, now))
     return calendar.to_ical()
+
+
+def calendar_resource(event: CalendarEvent, now: datetime) -> bytes:
+    """The event as stored on a calendar server (CalDAV): the same VEVENT without a METHOD,
+    which RFC 4791 forbids in a stored calendar object."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add_component(vevent(event, now))
+    return calendar.to_ical()

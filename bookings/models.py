@@ -152,6 +152,8 @@ class Booking(models.Model):
             models.Index(fields=["status", "end"]),
             models.Index(fields=["created_at"]),
             models.Index(fields=["updated_at"]),
+            # The booking behind an event in a host's calendar (calendars/).
+            models.Index(fields=["ics_uid"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,7 +1,8 @@
 """The slot engine's inputs read from the database in one statement, whatever the range, the
 number of hosts or the number of bookings: the hosts of a team event type, their schedules,
 weekly hours and the date overrides in range, the times they are taken (their blocking booking
-rows, merged on PostgreSQL) and the unexpired holds touching them.
+rows and the busy times synced from their own calendars, merged on PostgreSQL), the unexpired
+holds touching them, and when their calendars were last synced.
 
 Written in SQL that PostgreSQL and SQLite both run: building this through the ORM cost several
 times what the database spends on it, in five round trips (this is the one place that does).
@@ -56,6 +57,17 @@ class Hold:
     blocked: tuple[datetime, datetime]
 
 
+@dataclass(frozen=True)
+class ConnectionState:
+    """One of the hosts' calendar connections: when it was last synced and tried."""
+
+    id: int
+    user_id: int
+    synced_at: datetime | None
+    attempted_at: datetime | None
+    failures: int
+
+
 @dataclass
 class Inputs:
     hosts: list[HostRow]
@@ -63,18 +75,25 @@ class Inputs:
     busy: dict[int, list]  # by user id: (start, end) blocked times, buffers included
     users_of_booking: dict[int, list[int]]  # empty when the busy times come merged
     holds: list[Hold]
+    # By user id: (start, end, calendar id) of the busy times from their own calendars, also
+    # in `busy`; told only when the busy times do not come merged.
+    external: dict[int, list] = field(default_factory=dict)
+    connections: list[ConnectionState] = field(default_factory=list)
 
 
 # The columns of every row of the statement, after its kind ("s" schedule, "w" weekly hours, "o"
-# override, "h" team host, "b" busy time, "r" hold), and their types. A kind leaves the columns it
+# override, "h" team host, "b" busy time, "x" busy time from the host's calendar, "r" hold, "c"
+# calendar connection), and their types. A kind leaves the columns it
 # has no value for empty; "start" and "end" are instants (their type depends on the database).
 COLUMNS = {
-    "id": "bigint",  # the schedule's, the host's user, the booking's, the hold's
-    "other": "bigint",  # the schedule's owner, the host's schedule, the busy user, the hold's type
-    "host": "bigint",  # the host a hold names; a busy time's host row
+    "id": "bigint",  # the schedule's, the host's user, the booking's, the hold's, the connection's
+    "other": "bigint",  # the schedule's owner, the host's schedule, the busy user, the hold's
+    # type, the connection's user
+    "host": "bigint",  # the host a hold names; a busy time's host row or calendar
     "type_host": "bigint",  # a host of the hold's event type
     "flag": "boolean",  # the schedule is the default; the host is fixed
-    "number": "integer",  # the weekday; the host's priority; the hold's buffer before
+    "number": "integer",  # the weekday; the host's priority; the hold's buffer before; the
+    # connection's failures since its last sync
     "number2": "integer",  # the host's weight; the hold's buffer after
     "zone": "varchar",
     "day": "date",
@@ -127,6 +146,7 @@ def load_inputs(
     if with_bookings:
         _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, instant)
     _add_holds(statement, users, start, end, now, event_type_id, own_reservation_uid, instant)
+    _add_connections(statement, users, instant)
     with connection.cursor() as cursor:
         cursor.execute(statement.text(), statement.params)
         rows = cursor.fetchall()
@@ -190,7 +210,8 @@ def _add_calendars(statement, hosts, team_hosts, local_days, instant_type) -> No
 
 
 def _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, instant) -> None:
-    """The users' blocking booking rows overlapping [start, end)."""
+    """The users' blocking booking rows overlapping [start, end), and the busy times synced
+    from their calendars that check conflicts (not the transparent ones)."""
     adapt = connection.ops.adapt_datetimefield_value
     rows = (
         f"FROM bookings_bookinghost WHERE user_id IN ({users}) AND is_blocking "
@@ -200,24 +221,46 @@ def _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, i
     if exclude_booking_uid:
         rows += " AND booking_id NOT IN (SELECT id FROM bookings_booking WHERE uid = %s)"
         params.append(exclude_booking_uid)
+    external = (
+        "FROM calendars_busytime t JOIN calendars_calendar c ON c.id = t.calendar_id "
+        f"WHERE t.user_id IN ({users}) AND c.check_conflicts AND NOT t.transparent "
+        'AND t.start < %s AND t."end" > %s'
+    )
+    external_params = [adapt(end), adapt(start)]
     if merged and connection.vendor == "postgresql":
         # Touching and overlapping times of a user as one: fewer rows to send and convert.
-        rows = (
-            "FROM (SELECT user_id, unnest(range_agg(tstzrange(blocked_start, blocked_end))) "
-            f"AS busy {rows} GROUP BY user_id) AS merged"
+        taken = (
+            f"SELECT user_id, blocked_start AS busy_start, blocked_end AS busy_end {rows} "
+            f'UNION ALL SELECT t.user_id, t.start, t."end" {external}'
         )
-        booking, row, busy_start, busy_end = None, None, "lower(busy)", "upper(busy)"
-    else:
-        booking, row, busy_start, busy_end = "booking_id", "id", "blocked_start", "blocked_end"
+        statement.branch(
+            "b",
+            "FROM (SELECT user_id, unnest(range_agg(tstzrange(busy_start, busy_end))) AS busy "
+            f"FROM ({taken}) AS taken GROUP BY user_id) AS merged",
+            params + external_params,
+            other="user_id",
+            start=instant("lower(busy)"),
+            end=instant("upper(busy)"),
+        )
+        return
     statement.branch(
         "b",
         rows,
         params,
-        id=booking,
+        id="booking_id",
         other="user_id",
-        host=row,  # the host row's id: a booking's users in the order its rows were written
-        start=instant(busy_start),
-        end=instant(busy_end),
+        host="id",  # the host row's id: a booking's users in the order its rows were written
+        start=instant("blocked_start"),
+        end=instant("blocked_end"),
+    )
+    statement.branch(
+        "x",
+        external,
+        external_params,
+        other="t.user_id",
+        host="t.calendar_id",
+        start=instant("t.start"),
+        end=instant('t."end"'),
     )
 
 
@@ -253,6 +296,19 @@ def _add_holds(statement, users, start, end, now, event_type_id, own_uid, instan
     )
 
 
+def _add_connections(statement, users, instant) -> None:
+    """The users' calendar connections: when each was last synced and tried."""
+    statement.branch(
+        "c",
+        f"FROM calendars_connection WHERE user_id IN ({users})",
+        id="id",
+        other="user_id",
+        number="failures",
+        start=instant("synced_at"),
+        end=instant("attempted_at"),
+    )
+
+
 class _Statement:
     """A UNION ALL of branches, each a row of COLUMNS, after a WITH clause (`prefix`), with the
     parameters in the order they appear."""
@@ -282,6 +338,7 @@ def _read(rows, hosts, to_datetime, event_type_id) -> Inputs:
     schedules: dict[int, ScheduleRow] = {}
     weekly_rows, override_rows, found_hosts = [], [], []
     busy, users_of_booking, holds = defaultdict(list), defaultdict(list), {}
+    external, connections = defaultdict(list), []
     # The columns in the order of COLUMNS: id, other, host, type_host, flag, number, number2,
     # zone, day, opens, closes, start, end.
     for kind, a, b, c, d, flag, n1, n2, text, day, t1, t2, i1, i2 in rows:
@@ -289,6 +346,10 @@ def _read(rows, hosts, to_datetime, event_type_id) -> Inputs:
             busy[b].append((to_datetime(i1), to_datetime(i2)))
             if a is not None:
                 users_of_booking[a].append((c, b))
+        elif kind == "x":
+            taken = (to_datetime(i1), to_datetime(i2))
+            busy[b].append(taken)
+            external[b].append((*taken, c))
         elif kind == "s":
             schedules[a] = ScheduleRow(a, b, bool(flag), text)
         elif kind == "w":
@@ -297,6 +358,10 @@ def _read(rows, hosts, to_datetime, event_type_id) -> Inputs:
             override_rows.append((a, day, t1, t2))
         elif kind == "h":
             found_hosts.append(HostRow(a, b, bool(flag), n1, n2))
+        elif kind == "c":
+            synced = to_datetime(i1) if i1 is not None else None
+            tried = to_datetime(i2) if i2 is not None else None
+            connections.append(ConnectionState(a, b, synced, tried, n1))
         else:  # "r": a hold, once per host of its event type
             if a not in holds:
                 held_start, held_end = to_datetime(i1), to_datetime(i2)
@@ -325,7 +390,15 @@ def _read(rows, hosts, to_datetime, event_type_id) -> Inputs:
             elif event_type_id is not None and type_id == event_type_id:
                 holders.update(user_ids)
         found_holds.append(Hold(type_id, frozenset(holders), held_start, blocked))
-    return Inputs(hosts, _schedule_of_each(hosts, schedules), busy, users_of_booking, found_holds)
+    return Inputs(
+        hosts,
+        _schedule_of_each(hosts, schedules),
+        busy,
+        users_of_booking,
+        found_holds,
+        external,
+        connections,
+    )
 
 
 def _schedule_of_each(hosts, schedules) -> dict[int, ScheduleRow]:

@@ -8,7 +8,7 @@ round-robin load when the event type has them. Never more for a longer range or 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count
@@ -18,6 +18,7 @@ from accounts.models import User
 from bookings import slot_loader
 from bookings.errors import NotFound
 from bookings.models import Booking, BookingHost
+from calendars import syncing as calendar_syncing
 from eventtypes import availability
 from eventtypes.availability import BookingWindow, EventRules, HostAvailability, Slot
 from eventtypes.models import EventType
@@ -34,6 +35,17 @@ class SlotSearch:
     inputs: _Inputs | None = None
     now: datetime | None = None
     length: int | None = None
+
+    @property
+    def has_calendars(self) -> bool:
+        return bool(self.inputs and self.inputs.connections)
+
+    @property
+    def calendars_synced_at(self) -> datetime | None:
+        """When the hosts' calendars were last synced (the oldest of them; None if one never
+        was or there are none)."""
+        synced = [c.synced_at for c in self.inputs.connections] if self.inputs else []
+        return None if not synced or None in synced else min(synced)
 
     def explain(self, start: datetime) -> availability.Explanation:
         """Why `start` is or is not bookable, from the inputs already loaded (no queries).
@@ -91,12 +103,15 @@ def find_slots(
     exclude_booking_uid: str | None = None,
     own_reservation_uid=None,
     all_hosts: bool = False,
+    refresh_calendars: bool = False,
 ) -> SlotSearch:
     """Bookable slots of an event type in [range_start, range_end).
 
     exclude_booking_uid: a booking being rescheduled does not block its own move.
     own_reservation_uid: the caller's reservation does not block the caller.
     all_hosts: list every free host of each slot (needed to choose a round-robin host).
+    refresh_calendars: sync the hosts' calendars first when their data is stale (never inside
+    a transaction: it calls their servers).
     """
     now = now or timezone.now()
     inputs = _gather(
@@ -108,6 +123,7 @@ def find_slots(
         exclude_booking_uid,
         own_reservation_uid,
         all_hosts,
+        refresh_calendars=refresh_calendars,
     )
     if not inputs.hosts:
         return SlotSearch([], {}, inputs, now, length)
@@ -137,7 +153,15 @@ def explain_start(
     now = now or timezone.now()
     end = start + timedelta(seconds=1)
     inputs = _gather(
-        event_type, start, end, now, length, exclude_booking_uid, own_reservation_uid, True
+        event_type,
+        start,
+        end,
+        now,
+        length,
+        exclude_booking_uid,
+        own_reservation_uid,
+        True,
+        merged=False,  # to tell the host's own calendars from the bookings
     )
     return availability.explain_start(
         inputs.rules, inputs.hosts, start, now=now, length=length, seated=inputs.seated
@@ -220,6 +244,7 @@ class _Inputs:
     rules: EventRules
     hosts: list[HostAvailability]
     seated: list[availability.SeatedSlot]
+    connections: list[slot_loader.ConnectionState] = field(default_factory=list)
 
 
 def _gather(
@@ -231,6 +256,9 @@ def _gather(
     exclude_booking_uid,
     own_reservation_uid,
     all_hosts,
+    *,
+    merged: bool = True,
+    refresh_calendars: bool = False,
 ) -> _Inputs:
     rules = event_rules(event_type)
     length = length or rules.length
@@ -241,18 +269,25 @@ def _gather(
         given, team_id = None, event_type.id
     else:
         given, team_id = [slot_loader.HostRow(event_type.owner_id, event_type.schedule_id)], None
-    loaded = slot_loader.load_inputs(
-        given,
-        _local_days(range_start, range_end),
-        (range_start - margin_before, range_end + margin_after),
-        now=now,
-        team_event_type_id=team_id,
-        event_type_id=event_type.id,
-        exclude_booking_uid=exclude_booking_uid,
-        own_reservation_uid=own_reservation_uid,
-        with_bookings=not rules.allow_double_booking,
-        merged=not event_type.is_seated,  # a seated slot's booking names its hosts
-    )
+
+    def load():
+        return slot_loader.load_inputs(
+            given,
+            _local_days(range_start, range_end),
+            (range_start - margin_before, range_end + margin_after),
+            now=now,
+            team_event_type_id=team_id,
+            event_type_id=event_type.id,
+            exclude_booking_uid=exclude_booking_uid,
+            own_reservation_uid=own_reservation_uid,
+            with_bookings=not rules.allow_double_booking,
+            # a seated slot's booking names its hosts
+            merged=merged and not event_type.is_seated,
+        )
+
+    loaded = load()
+    if refresh_calendars and calendar_syncing.refresh_stale(loaded.connections, now):
+        loaded = load()
     hosts, schedules, busy = loaded.hosts, loaded.schedules, loaded.busy
     if not hosts:
         return _Inputs(rules, [], [])
@@ -279,6 +314,7 @@ def _gather(
             host,
             schedules.get(host.user_id),
             busy=busy[host.user_id],
+            external=loaded.external.get(host.user_id, ()),
             held=held[host.user_id],
             counted=counted[host.user_id],
             recent_bookings=recent.get(host.user_id, 0),
@@ -290,7 +326,7 @@ def _gather(
         seated = _load_seated(
             event_type, range_start, range_end, loaded.users_of_booking, seat_holds
         )
-    return _Inputs(rules, host_inputs, seated)
+    return _Inputs(rules, host_inputs, seated, loaded.connections)
 
 
 def _host_availability(host: slot_loader.HostRow, schedule, **loaded) -> HostAvailability:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "webhooks",
     "api",
     "notifications",
+    "calendars",
     "pages",
 ]
 
@@ -161,8 +162,36 @@ WEBHOOKS_LEASE_SECONDS = env.int(
 # (where it is the only dispatcher).
 WEBHOOKS_SWEEP_SECONDS = env.float("WEBHOOKS_SWEEP_SECONDS", default=30 if REDIS_URL else 1)
 
+# --- The hosts' own calendars (calendars/) ------------------------------------------------------
+# Fernet keys (comma-separated) that encrypt calendar passwords: the first encrypts, all decrypt.
+# To rotate, put a new key first, run `manage.py rotate_calendar_keys`, then drop the old one.
+# Unset: one key derived from SECRET_KEY.
+CALENDAR_ENCRYPTION_KEYS = env.list("CALENDAR_ENCRYPTION_KEYS", default=[])
+# How often every connection is synced in the background.
+CALENDAR_SYNC_EVERY_SECONDS = env.float("CALENDAR_SYNC_EVERY_SECONDS", default=300)
+# Slots of a host whose calendars were synced longer ago than this refresh them first, within
+# CALENDAR_REFRESH_TIMEOUT_SECONDS; when that fails the last synced data is served.
+CALENDAR_STALE_AFTER_SECONDS = env.int("CALENDAR_STALE_AFTER_SECONDS", default=900)
+CALENDAR_REFRESH_TIMEOUT_SECONDS = env.float("CALENDAR_REFRESH_TIMEOUT_SECONDS", default=2)
+# After a failed sync, slots do not try that connection again for this long (the beat does).
+CALENDAR_RETRY_PAUSE_SECONDS = env.int("CALENDAR_RETRY_PAUSE_SECONDS", default=120)
+# Seconds each background request to a calendar server may take; the most read from one answer.
+CALENDAR_TIMEOUT_SECONDS = env.float("CALENDAR_TIMEOUT_SECONDS", default=15)
+CALENDAR_MAX_BYTES = env.int("CALENDAR_MAX_BYTES", default=10 * 1024 * 1024)
+# How far ahead events are read, and the most event instances kept per calendar.
+CALENDAR_SYNC_DAYS = env.int("CALENDAR_SYNC_DAYS", default=120)
+CALENDAR_MAX_EVENTS = env.int("CALENDAR_MAX_EVENTS", default=20000)
+# Calendar servers on loopback and private addresses (a Nextcloud or Radicale on the LAN).
+CALENDAR_ALLOW_PRIVATE_NETWORKS = env.bool(
+    "CALENDAR_ALLOW_PRIVATE_NETWORKS", default=WEBHOOKS_ALLOW_PRIVATE_NETWORKS
+)
+
 # The tasks each outbox event is queued for after its change commits.
-OUTBOX_CONSUMERS = ["webhooks.tasks.dispatch_event", "notifications.tasks.notify_event"]
+OUTBOX_CONSUMERS = [
+    "webhooks.tasks.dispatch_event",
+    "notifications.tasks.notify_event",
+    "calendars.tasks.write_back_event",
+]
 CELERY_BEAT_SCHEDULE = {
     "webhooks-sweep": {"task": "webhooks.tasks.sweep", "schedule": WEBHOOKS_SWEEP_SECONDS},
     "notifications-sweep": {
@@ -174,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("REMINDERS_EVERY_SECONDS", default=60),
     },
     "bookings-announce-meetings": {"task": "bookings.tasks.announce_meetings", "schedule": 30},
+    "calendars-sync": {"task": "calendars.tasks.sync_all", "schedule": CALENDAR_SYNC_EVERY_SECONDS},
+    "calendars-write-back": {
+        "task": "calendars.tasks.sweep",
+        "schedule": WEBHOOKS_SWEEP_SECONDS,
+    },
 }
 
 if REDIS_URL:

@@ -68,7 +68,10 @@ class HostAvailability:
 
     weekly: weekday (0 = Monday) -> local (start, end) intervals; an end of 00:00 is midnight.
     overrides: date -> local intervals replacing the weekly ones; an empty list is a day off.
-    busy: UTC (start, end) ranges the host is taken, buffers of those bookings included.
+    busy: UTC (start, end) ranges the host is taken, buffers of those bookings included, and the
+    busy times of the host's own calendars (the event type's buffers apply to all of them).
+    external: which of `busy` come from the host's own calendars, as (start, end, calendar id);
+    told only to explain a start.
     held: UTC (start, end) ranges other people's unexpired reservations hold.
     counted: (UTC start, minutes) of this host's bookings of this event type, for the limits.
     """
@@ -78,6 +81,7 @@ class HostAvailability:
     weekly: Mapping[int, Sequence[tuple[time, time]]]
     overrides: Mapping[date, Sequence[tuple[time, time]]] = field(default_factory=dict)
     busy: Sequence[tuple[datetime, datetime]] = ()
+    external: Sequence[tuple[datetime, datetime, int]] = ()
     held: Sequence[tuple[datetime, datetime]] = ()
     counted: Sequence[tuple[datetime, int]] = ()
     is_fixed: bool = False
@@ -448,6 +452,7 @@ DATE_OVERRIDE = "date_override"
 OFF_GRID = "off_grid"
 BUFFER_CONFLICT = "buffer_conflict"
 BUSY = "busy"
+CALENDAR_BUSY = "calendar_busy"
 RESERVED = "reserved"
 LIMIT_REACHED = "limit_reached"
 SEATS_FULL = "seats_full"
@@ -464,6 +469,8 @@ class Explanation:
     slot: Slot | None
     reasons: dict[int, list[str]]  # host id -> why that host cannot take the start
     scheduling: str = SINGLE
+    # host id -> the ids of that host's calendars with an event at the start
+    calendars: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def bookable(self) -> bool:
@@ -504,6 +511,7 @@ REASON_ORDER = (
     SEATS_FULL,
     RESERVED,
     BUSY,
+    CALENDAR_BUSY,
     BUFFER_CONFLICT,
     LIMIT_REACHED,
 )
@@ -534,6 +542,7 @@ def explain_start(
     )
     slot = slots[0] if slots else None
     reasons: dict[int, list[str]] = {}
+    calendars: dict[int, list[int]] = {}
     for host in hosts:
         plan = _HostPlan(host, rules, length, start, range_end, now)
         found = []
@@ -557,17 +566,28 @@ def explain_start(
         if not rules.allow_double_booking:
             if _overlaps(host.held, start, end):
                 found.append(RESERVED)
-            if _overlaps(host.busy, start, end):
+            external = {(b_start, b_end) for b_start, b_end, _ in host.external}
+            bookings = [interval for interval in host.busy if interval not in external]
+            in_calendars = sorted(
+                {c for b_start, b_end, c in host.external if b_start < end and b_end > start}
+            )
+            if _overlaps(bookings, start, end):
                 found.append(BUSY)
-            elif RESERVED not in found and _overlaps(
-                [*host.busy, *host.held], start - plan.before, end + plan.after
+            if in_calendars:
+                found.append(CALENDAR_BUSY)
+                calendars[host.host_id] = in_calendars
+            taken = BUSY in found or CALENDAR_BUSY in found
+            if (
+                not taken
+                and RESERVED not in found
+                and _overlaps([*host.busy, *host.held], start - plan.before, end + plan.after)
             ):
                 # free_starts applies the buffers to reservations too: say so, not "no reason".
                 found.append(BUFFER_CONFLICT)
         if not plan._within_limits(start):
             found.append(LIMIT_REACHED)
         reasons[host.host_id] = found
-    return Explanation(start, slot, reasons, rules.scheduling)
+    return Explanation(start, slot, reasons, rules.scheduling, calendars)
 
 
 def _overlaps(intervals, start, end) -> bool:

@@ -172,6 +172,7 @@ def _month_slots(event_type, month, tz, hour_format, length, exclude_booking_uid
         now=now,
         length=length,
         exclude_booking_uid=exclude_booking_uid,
+        refresh_calendars=True,
     )
     show_seats = event_type.is_seated and event_type.seats_show_availability_count
     changing: dict[date, bool] = {}

@@ -1,4 +1,5 @@
-"""Sending one webhook request: POST, a deadline, no redirects, public addresses only.
+"""Sending one outbound request (a webhook's POST, a calendar server's PROPFIND, REPORT, GET,
+PUT or DELETE): a deadline, no redirects, public addresses only.
 
 - Only `http` and `https` URLs.
 - One deadline for the whole exchange: resolving the name, connecting, sending and reading
@@ -42,6 +43,7 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: bytes
+    truncated: bool = False  # the answer was longer than read_limit
 
 
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -64,7 +66,7 @@ def url_problem(url: str) -> str | None:
     except ValueError:
         return "Not a valid URL."
     if parts.scheme not in ("http", "https"):
-        return "Only http and https URLs can receive webhooks."
+        return "Only http and https URLs are allowed."
     if not parts.hostname:
         return "The URL has no host."
     if parts.username or parts.password:
@@ -125,6 +127,27 @@ def post(
     read_limit: int,
     allow_internal: bool = False,
 ) -> Answer:
+    return send(
+        "POST",
+        url,
+        body,
+        headers,
+        timeout=timeout,
+        read_limit=read_limit,
+        allow_internal=allow_internal,
+    )
+
+
+def send(
+    method: str,
+    url: str,
+    body: bytes | None,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    read_limit: int,
+    allow_internal: bool = False,
+) -> Answer:
     problem = url_problem(url)
     if problem:
         raise RequestRefused(problem)
@@ -148,7 +171,7 @@ def post(
     watchdog.daemon = True
     watchdog.start()
     try:
-        connection.request("POST", target, body=body, headers=headers)
+        connection.request(method, target, body=body, headers=headers)
         response = connection.getresponse()
         answer_headers = {name.lower(): value for name, value in response.getheaders()}
         chunks, size = [], 0
@@ -158,9 +181,10 @@ def post(
                 break
             chunks.append(chunk)
             size += len(chunk)
+        truncated = size >= read_limit and bool(response.read1(1))
         if time.monotonic() >= deadline:
             raise TimeoutError("timed out")
-        return Answer(response.status, answer_headers, b"".join(chunks))
+        return Answer(response.status, answer_headers, b"".join(chunks), truncated)
     except RequestRefused:
         raise
     except (OSError, http.client.HTTPException, ValueError) as error:

@@ -27,7 +27,7 @@ from api.fields import (
 )
 from api.operations import operation
 from api.slots.serializers import RANGE, TIME, check_range, iso_local, offered_length
-from api.slots.views import holder_of
+from api.slots.views import holder_of, tell_calendar_age
 from api.views import ApiViewSet
 from bookings import lookup, slots
 from bookings.errors import ReservationNotFound
@@ -195,6 +195,7 @@ class SlotsViewSet_2024_04_15(ApiViewSet):  # noqa: N801 - named after the versi
                 data["endTime"],
                 length=length,
                 exclude_booking_uid=data.get("rescheduleUid"),
+                refresh_calendars=True,
             )
         else:
             members = slots.group_members(data["usernameList"], data.get("orgSlug"))
@@ -205,9 +206,10 @@ class SlotsViewSet_2024_04_15(ApiViewSet):  # noqa: N801 - named after the versi
                 length=data.get("duration") or slots.GROUP_DEFAULT_LENGTH,
                 exclude_booking_uid=data.get("rescheduleUid"),
             )
-        return self.respond(
+        response = self.respond(
             search.slots, many=False, zone=ZoneInfo(zone), format=data.get("slotFormat", TIME)
         )
+        return tell_calendar_age(response, search)
 
     @operation(
         "reserveSlot_2024_04_15",

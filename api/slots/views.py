@@ -65,10 +65,12 @@ class SlotViewSet(ApiViewSet):
                 data["end"],
                 length=query.length_for(event_type),
                 exclude_booking_uid=reschedule_uid,
+                refresh_calendars=True,
             )
-        return self.respond(
+        response = self.respond(
             search.slots, many=False, zone=ZoneInfo(data["timeZone"]), format=data["format"]
         )
+        return tell_calendar_age(response, search)
 
     @action(detail=False, methods=["get"])
     @operation(
@@ -91,6 +93,15 @@ class SlotViewSet(ApiViewSet):
             exclude_booking_uid=query.validated_data.get("bookingUidToReschedule"),
         )
         return self.respond(explanation)
+
+
+def tell_calendar_age(response, search):
+    """When the hosts' own calendars were last synced, if they have any: slots are computed
+    from that data whether or not their servers answer now."""
+    if search.has_calendars:
+        synced = search.calendars_synced_at
+        response["Calendars-Synced-At"] = synced.isoformat() if synced else "never"
+    return response
 
 
 def holder_of(request) -> str:

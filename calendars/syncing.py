@@ -1,0 +1,245 @@
+"""Reading a host's calendars into busy times.
+
+Every connection is synced by the beat every CALENDAR_SYNC_EVERY_SECONDS, and before slots are
+served when its data is older than CALENDAR_STALE_AFTER_SECONDS (with a short deadline: a slow
+or dead server never makes slots slow; the last synced data is used and its age is told).
+
+- CalDAV: the account's calendars are listed again (new ones are added, checking conflicts);
+  a calendar whose getctag has not changed since its events were read is not read again, others
+  with a time-range REPORT for the next CALENDAR_SYNC_DAYS.
+- ICS feeds: a conditional GET (If-None-Match / If-Modified-Since); a 304 costs no parsing.
+
+A calendar's busy times are replaced in one transaction: readers see the old set or the new.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bookings.models import Booking
+from calendars import caldav, credentials, events
+from calendars.models import BusyTime, Calendar, Connection
+
+logger = logging.getLogger("calendars")
+
+# Calendars read from a day back, so that an event in progress still blocks.
+LOOK_BACK = timedelta(days=1)
+# A connection is not synced twice within this gap (a beat and a slots request at once).
+MINIMUM_GAP = timedelta(seconds=20)
+SYNC_ERRORS = (caldav.CalDAVError, events.CalendarDataError, credentials.UnreadableSecret)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    ok: bool
+    calendars_read: int = 0  # calendars whose events were read and stored again
+    error: str = ""
+
+
+def client_for(connection: Connection, *, timeout: float | None = None) -> caldav.Client:
+    url = connection.url
+    if url.startswith("webcal://"):
+        url = "https://" + url.removeprefix("webcal://")
+    return caldav.Client(
+        url,
+        connection.username,
+        credentials.decrypt(connection.encrypted_password),
+        timeout=timeout or settings.CALENDAR_TIMEOUT_SECONDS,
+        read_limit=settings.CALENDAR_MAX_BYTES,
+        allow_internal=settings.CALENDAR_ALLOW_PRIVATE_NETWORKS,
+    )
+
+
+def sync(connection: Connection, *, now=None, timeout: float | None = None) -> SyncResult:
+    """Read the connection's calendars now and record how it went."""
+    now = now or timezone.now()
+    Connection.objects.filter(pk=connection.pk).update(attempted_at=now)
+    try:
+        client = client_for(connection, timeout=timeout)
+        if connection.kind == Connection.Kind.ICS:
+            read = _sync_feed(connection, client, now)
+        else:
+            read = _sync_caldav(connection, client, now)
+    except SYNC_ERRORS as error:
+        message = str(error)[:1000]
+        Connection.objects.filter(pk=connection.pk).update(
+            failures=connection.failures + 1, last_error=message
+        )
+        logger.warning("Calendar connection %s: sync failed: %s", connection.pk, message)
+        return SyncResult(False, error=message)
+    Connection.objects.filter(pk=connection.pk).update(synced_at=now, failures=0, last_error="")
+    return SyncResult(True, read)
+
+
+def claim(connection_id: int, now: datetime, gap: timedelta) -> bool:
+    """Take the connection's next sync unless one started within `gap`."""
+    return bool(
+        Connection.objects.filter(pk=connection_id)
+        .filter(Q(attempted_at__isnull=True) | Q(attempted_at__lte=now - gap))
+        .update(attempted_at=now)
+    )
+
+
+def is_stale(synced_at, attempted_at, failures, now) -> bool:
+    """Whether slots should refresh the connection before they are served: its data is old,
+    and it was not tried (and failed) just now."""
+    if synced_at is not None and now - synced_at < timedelta(
+        seconds=settings.CALENDAR_STALE_AFTER_SECONDS
+    ):
+        return False
+    pause = settings.CALENDAR_RETRY_PAUSE_SECONDS if failures else MINIMUM_GAP.total_seconds()
+    return attempted_at is None or now - attempted_at >= timedelta(seconds=pause)
+
+
+def refresh_stale(connections, now) -> bool:
+    """Refresh those of the connections (slot_loader.ConnectionState) that are stale; whether
+    any was. Not for a caller holding locks (a booking write): servers are waited for."""
+    stale = [c.id for c in connections if is_stale(c.synced_at, c.attempted_at, c.failures, now)]
+    if not stale:
+        return False
+    refresh(stale, now=now)
+    return True
+
+
+def refresh(connection_ids, *, now=None) -> None:
+    """Sync these connections before slots are served, each within the short deadline; a
+    failure is recorded and the last synced data stays in use."""
+    now = now or timezone.now()
+    for connection in Connection.objects.select_related("user").filter(pk__in=connection_ids):
+        if not claim(connection.pk, now, MINIMUM_GAP):
+            continue
+        try:
+            sync(connection, now=now, timeout=settings.CALENDAR_REFRESH_TIMEOUT_SECONDS)
+        except Exception:  # never the slots' failure
+            logger.exception("Calendar connection %s: refresh failed", connection.pk)
+
+
+def _window(now):
+    return now - LOOK_BACK, now + timedelta(days=settings.CALENDAR_SYNC_DAYS)
+
+
+def _sync_feed(connection, client, now) -> int:
+    headers = {"Accept": "text/calendar, */*;q=0.5"}
+    if connection.etag:
+        headers["If-None-Match"] = connection.etag
+    if connection.last_modified:
+        headers["If-Modified-Since"] = connection.last_modified
+    calendar = connection.calendars.first()
+    if calendar is None:
+        return 0
+    window = _window(now)
+    if calendar.synced_until and calendar.synced_until >= window[1] - timedelta(days=1):
+        answer, _ = client.request("GET", client.url, headers=headers, expect=(200, 304))
+        if answer.status == 304:
+            return 0
+    else:  # the window moved on: read it all again
+        answer, _ = client.request("GET", client.url, headers={}, expect=(200,))
+    intervals = events.busy_intervals(
+        [events.parse(answer.body)],
+        window,
+        _zone(calendar),
+        owner_emails=_owner_emails(connection),
+        limit=settings.CALENDAR_MAX_EVENTS,
+    )
+    _store(calendar, intervals, ctag="", synced_until=window[1])
+    Connection.objects.filter(pk=connection.pk).update(
+        etag=answer.headers.get("etag", ""), last_modified=answer.headers.get("last-modified", "")
+    )
+    return 1
+
+
+def _sync_caldav(connection, client, now) -> int:
+    found = {c.url: c for c in client.discover()}
+    known = {c.url: c for c in connection.calendars.all()}
+    for url, calendar in found.items():
+        if url not in known:
+            known[url] = Calendar.objects.create(
+                connection=connection,
+                user_id=connection.user_id,
+                url=url,
+                name=calendar.name,
+                time_zone=valid_zone(calendar.time_zone),
+            )
+        elif known[url].name != calendar.name:
+            Calendar.objects.filter(pk=known[url].pk).update(name=calendar.name)
+    gone = [c.pk for url, c in known.items() if url not in found]
+    Calendar.objects.filter(pk__in=gone).delete()
+    window = _window(now)
+    read = 0
+    for url, calendar in known.items():
+        if url not in found or not calendar.check_conflicts:
+            continue
+        ctag = found[url].ctag
+        current = calendar.synced_until and calendar.synced_until >= window[1] - timedelta(days=1)
+        if ctag and ctag == calendar.ctag and current:
+            continue
+        data = client.events(url, *window)
+        intervals = events.busy_intervals(
+            [events.parse(item) for item in data],
+            window,
+            _zone(calendar),
+            owner_emails=_owner_emails(connection),
+            limit=settings.CALENDAR_MAX_EVENTS,
+        )
+        _store(calendar, intervals, ctag=ctag, synced_until=window[1])
+        read += 1
+    return read
+
+
+def _store(calendar, intervals, *, ctag, synced_until) -> None:
+    """Replace the calendar's busy times. Events Rendezvous wrote there itself (a booking's
+    UID) are kept as transparent: the booking blocks its time, and only while it stands."""
+    ours = _booking_event_uids({interval.uid for interval in intervals})
+    with transaction.atomic():
+        BusyTime.objects.filter(calendar=calendar).delete()
+        BusyTime.objects.bulk_create(
+            [
+                BusyTime(
+                    calendar=calendar,
+                    user_id=calendar.user_id,
+                    uid=interval.uid[:255],
+                    start=interval.start,
+                    end=interval.end,
+                    transparent=interval.transparent or interval.uid in ours,
+                )
+                for interval in intervals
+            ],
+            batch_size=1000,
+        )
+        Calendar.objects.filter(pk=calendar.pk).update(ctag=ctag, synced_until=synced_until)
+
+
+def _booking_event_uids(uids: set[str]) -> set[str]:
+    found, uids = set(), sorted(uids)
+    for first in range(0, len(uids), 500):
+        found.update(
+            Booking.objects.filter(ics_uid__in=uids[first : first + 500]).values_list(
+                "ics_uid", flat=True
+            )
+        )
+    return found
+
+
+def _zone(calendar) -> ZoneInfo:
+    return ZoneInfo(calendar.time_zone or calendar.user.time_zone or "UTC")
+
+
+def valid_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ""
+    return name if name else ""
+
+
+def _owner_emails(connection) -> frozenset[str]:
+    emails = {connection.user.email.lower()}
+    if "@" in connection.username:
+        emails.add(connection.username.lower())
+    return frozenset(e for e in emails if e)

@@ -1,0 +1,58 @@
+"""The Celery side of the calendars: thin tasks over syncing.py and writeback.py.
+
+`sync_all` runs with beat every CALENDAR_SYNC_EVERY_SECONDS and queues one `sync_connection`
+per connection; `write_back_event` is queued for each outbox event after its change commits
+(OUTBOX_CONSUMERS); `sweep` hands the events whose task was lost to write-back and retries
+the writes that failed.
+"""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from calendars import syncing, writeback
+from calendars.models import Connection
+
+logger = logging.getLogger("calendars")
+
+# How long the sweep leaves a fresh event to its own task when tasks go through a broker.
+HANDLE_GRACE = timedelta(seconds=5)
+
+
+@shared_task(ignore_result=True)
+def sync_all() -> None:
+    for connection_id in Connection.objects.order_by("pk").values_list("pk", flat=True):
+        sync_connection.delay(connection_id)
+
+
+@shared_task(ignore_result=True)
+def sync_connection(connection_id: int) -> None:
+    now = timezone.now()
+    if not syncing.claim(connection_id, now, syncing.MINIMUM_GAP):
+        return  # synced moments ago (by a slots request or another worker)
+    connection = Connection.objects.select_related("user").filter(pk=connection_id).first()
+    if connection is not None:
+        syncing.sync(connection, now=now)
+
+
+@shared_task(ignore_result=True)
+def write_back_event(event_id: int) -> None:
+    writeback.handle(event_id)
+
+
+@shared_task(ignore_result=True)
+def sweep() -> None:
+    grace = timedelta(0) if settings.CELERY_TASK_ALWAYS_EAGER else HANDLE_GRACE
+    for event_id in writeback.unhandled(grace=grace):
+        try:
+            writeback.handle(event_id)
+        except Exception:
+            logger.exception("Writing back event %s failed", event_id)
+    for reference_id in writeback.due():
+        try:
+            writeback.push(reference_id)
+        except Exception:
+            logger.exception("Writing calendar reference %s failed", reference_id)
