@@ -49,6 +49,11 @@ DOMAIN_STATUS = {
     "webhook_exists": 409,
     "webhook_inactive": 409,
     "delivery_in_progress": 409,
+    "calendar_connection_not_found": 404,
+    "calendar_not_found": 404,
+    "calendar_credentials_refused": 422,
+    "calendar_unreachable": 422,
+    "calendar_read_only": 409,
 }
 
 DRF_CODES = {

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("api.schedules.urls")),
     path("", include("api.me.urls")),
     path("", include("api.webhooks.urls")),
+    path("", include("api.calendars.urls")),
     # The document is the same for everyone until the code changes: built once an hour at most.
     path("openapi.json", cache_page(3600)(SpectacularJSONAPIView.as_view()), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="api-docs"),

@@ -11,6 +11,7 @@ The people (DESIGN.md): `owner` of a personal event type; a `team` administered 
 import os
 import threading
 from datetime import UTC, datetime, time
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -23,6 +24,7 @@ from bookings.services import Actor, AttendeeInput, BookingRequest, create_booki
 from config.celery import app as celery_app
 from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
 from tests.api.contract import assert_matches_our_document
+from tests.calendar_server import CalendarServer
 from tests.receiver import Receiver
 
 # A Monday. Services take `now`, so the tests never depend on the clock.
@@ -173,6 +175,16 @@ def receiver(settings):
     server.stop()
 
 
+@pytest.fixture
+def radicale(tmp_path, settings):
+    """A real CalDAV server (Radicale) on a free port, which calendar connections may reach."""
+    settings.CALENDAR_ALLOW_PRIVATE_NETWORKS = True
+    server = CalendarServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
 # --- The people ----------------------------------------------------------------------------------
 
 
@@ -240,7 +252,12 @@ class Api:
     def patch(self, path, body=None, **headers):
         return self.request("patch", path, body, **headers)
 
-    def delete(self, path, **headers):
+    def put(self, path, body=None, **headers):
+        return self.request("put", path, body, **headers)
+
+    def delete(self, path, params=None, **headers):
+        if params:
+            path += "?" + urlencode(params)
         return self.request("delete", path, None, **headers)
 
 

@@ -26,6 +26,7 @@ from bookings.models import ActorRole, Booking, BookingHistory, Channel
 from bookings.queries import STATUS_FILTERS
 from bookings.representation import AttendeeOutput, Instant, OneOf, Output, SeatOutput
 from bookings.services import AttendeeInput
+from calendars.models import BookingReference
 
 # --- Creating a booking ------------------------------------------------------------------------
 
@@ -341,6 +342,8 @@ class CalendarLinkOutput(Output):
 
 
 REFERENCE_TYPES = [
+    "apple_calendar",
+    "caldav_calendar",
     "google_calendar",
     "office365_calendar",
     "daily_video",
@@ -366,10 +369,18 @@ class ReferencesQuery(serializers.Serializer):
 
 
 class BookingReferenceOutput(Output):
+    """The booking's event in a host's calendar (calendars.models.BookingReference)."""
+
     id = serializers.IntegerField()
-    type = serializers.CharField()
-    eventUid = serializers.CharField()
-    destinationCalendarId = serializers.CharField(allow_null=True)
+    type = serializers.SerializerMethodField()
+    eventUid = serializers.CharField(source="ics_uid")
+    destinationCalendarId = serializers.CharField(source="calendar.url", allow_null=True)
+    # Ours: whether the calendar server has it yet, and why not.
+    state = serializers.ChoiceField(choices=BookingReference.State.choices)
+    lastError = serializers.CharField(source="last_error")
+
+    def get_type(self, reference) -> str:
+        return "apple_calendar" if "icloud.com" in reference.calendar.url else "caldav_calendar"
 
 
 # --- Notes and history (extensions) ---------------------------------------------------------

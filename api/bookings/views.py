@@ -73,6 +73,7 @@ from bookings.services import (
     update_location,
     update_metadata,
 )
+from calendars.models import BookingReference
 from eventtypes.permissions import can_manage_event_type
 
 ATTENDEE_ID = OpenApiParameter(
@@ -589,13 +590,22 @@ class BookingViewSet(ApiViewSet):
         many=True,
     )
     def references(self, request, uid):
-        """External calendar and video references of a booking
+        """External calendar references of a booking
 
-        Always empty for now: bookings are not synced to external calendars yet.
+        The booking's event in each host's chosen CalDAV calendar (same UID as the invite),
+        with whether it is written yet and the last error if writing it failed.
         """
-        self.query()
-        managed_booking(request.user, uid)
-        return self.respond([])
+        wanted = self.query().validated_data.get("type")
+        booking = managed_booking(request.user, uid)
+        references = [
+            reference
+            for reference in BookingReference.objects.filter(ics_uid=booking.ics_uid)
+            .exclude(state=BookingReference.State.REMOVED)
+            .select_related("calendar")
+            .order_by("id")
+            if wanted is None or BookingReferenceOutput().get_type(reference) == wanted
+        ]
+        return self.respond(references)
 
     # --- Notes and history (extensions) -------------------------------------------------------
 

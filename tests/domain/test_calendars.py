@@ -17,17 +17,8 @@ from bookings.services import Actor, cancel_booking, reschedule_booking
 from bookings.slots import explain_start, find_slots
 from calendars import connections, credentials, syncing, tasks
 from calendars.models import BookingReference, BusyTime, Calendar, Connection
-from tests.calendar_server import PASSWORD, USER, CalendarServer
+from tests.calendar_server import PASSWORD, USER
 from tests.conftest import NOW, utc
-
-
-@pytest.fixture
-def radicale(tmp_path, settings):
-    settings.CALENDAR_ALLOW_PRIVATE_NETWORKS = True
-    server = CalendarServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
