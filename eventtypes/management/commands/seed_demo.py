@@ -33,6 +33,13 @@ HOST_BOOKING_PERMISSIONS = (
     Q(content_type__app_label="bookings", codename__regex=r"^(view|change)_")
     | Q(content_type__app_label="webhooks", codename="view_event")
     | Q(content_type__app_label="webhooks", content_type__model="subscription")
+    # Their calendar connections, the calendars found there, the bookings written into them.
+    | Q(content_type__app_label="calendars", content_type__model="connection")
+    | Q(
+        content_type__app_label="calendars",
+        content_type__model__in=["calendar", "bookingreference"],
+        codename__regex=r"^(view|change)_",
+    )
     | Q(
         content_type__app_label="webhooks",
         content_type__model__in=["delivery", "attempt"],
