@@ -24,7 +24,9 @@ class Connection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_connections"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    url = models.URLField(max_length=1000, help_text="CalDAV server or calendar URL, or feed URL")
+    url = models.URLField(
+        "URL", max_length=1000, help_text="CalDAV server or calendar URL, or feed URL"
+    )
     username = models.CharField(max_length=255, blank=True)
     encrypted_password = models.TextField(blank=True, editable=False)
     # The last sync that succeeded, the last one tried, and what went wrong since.
@@ -57,7 +59,7 @@ class Calendar(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_calendars"
     )
-    url = models.CharField(max_length=1000, help_text="The calendar collection's URL")
+    url = models.CharField("URL", max_length=1000, help_text="The calendar collection's URL")
     name = models.CharField(max_length=255, blank=True)
     time_zone = models.CharField(
         max_length=64, blank=True, help_text="All-day events are whole days here (else the host's)"

@@ -140,18 +140,25 @@ def _sync_feed(connection, client, now) -> int:
             return 0
     else:  # the window moved on: read it all again
         answer, _ = client.request("GET", client.url, headers={}, expect=(200,))
+    store_feed(connection, calendar, answer.body, now, answer.headers)
+    return 1
+
+
+def store_feed(connection, calendar, data: bytes, now, headers=None) -> None:
+    """A feed's events as the calendar's busy times, and the validators it came with."""
+    window = _window(now)
     intervals = events.busy_intervals(
-        [events.parse(answer.body)],
+        [events.parse(data)],
         window,
         _zone(calendar),
         owner_emails=_owner_emails(connection),
         limit=settings.CALENDAR_MAX_EVENTS,
     )
     _store(calendar, intervals, ctag="", synced_until=window[1])
+    headers = headers or {}
     Connection.objects.filter(pk=connection.pk).update(
-        etag=answer.headers.get("etag", ""), last_modified=answer.headers.get("last-modified", "")
+        etag=headers.get("etag", ""), last_modified=headers.get("last-modified", "")
     )
-    return 1
 
 
 def _sync_caldav(connection, client, now) -> int:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from pages.views import booking, decide, directory, manage
+from pages.views import booking, decide, demo_calendar, directory, manage
 
 app_name = "pages"
 
 urlpatterns = [
     path("", directory.home, name="home"),
+    path("calendars/demo.ics", demo_calendar.demo_feed, name="demo-calendar"),
     path("booking/<str:uid>/", manage.booking_detail, name="booking"),
     path("booking/<str:uid>/reschedule", manage.reschedule, name="reschedule"),
     path("booking/<str:uid>/cancel", manage.cancel, name="cancel"),

@@ -12,6 +12,7 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 
 from accounts.rate_limits import client_address
+from accounts.timezones import iso_utc
 from api import versions
 from api.operations import operation
 from api.slots.serializers import (
@@ -100,7 +101,7 @@ def tell_calendar_age(response, search):
     from that data whether or not their servers answer now."""
     if search.has_calendars:
         synced = search.calendars_synced_at
-        response["Calendars-Synced-At"] = synced.isoformat() if synced else "never"
+        response["Calendars-Synced-At"] = iso_utc(synced) if synced else "never"
     return response
 
 

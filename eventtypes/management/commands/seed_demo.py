@@ -13,8 +13,13 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership, Team
+from calendars import syncing
+from calendars.demo_feed import demo_feed_bytes
+from calendars.models import Calendar, Connection
 from eventtypes.models import EventType, Host, Schedule, WeeklyAvailability
 
 WORKDAYS = range(5)  # Monday to Friday
@@ -106,6 +111,7 @@ class Command(BaseCommand):
         self.hosts_group(demo)
 
         self.schedule(demo, [(time(9), time(12, 30)), (time(13, 30), time(17))])
+        self.demo_calendar(demo)
         self.schedule(nora, [(time(9), time(17))])
 
         team, created = Team.objects.get_or_create(
@@ -220,6 +226,24 @@ class Command(BaseCommand):
             group.permissions.add(*missing)
             self.note(not created, f"permissions of group {HOSTS_GROUP}")
         user.groups.add(group)
+
+    def demo_calendar(self, user):
+        """Dana's personal calendar, an ICS feed Rendezvous serves itself: its events block
+        her slots. Read from the file now; later syncs fetch it over HTTP like any feed."""
+        url = settings.SITE_URL + reverse("pages:demo-calendar")
+        connection, created = Connection.objects.get_or_create(
+            user=user, kind=Connection.Kind.ICS, url=url
+        )
+        calendar, _ = Calendar.objects.get_or_create(
+            connection=connection,
+            user=user,
+            url=url,
+            defaults={"name": "Dana's personal calendar (demo feed)"},
+        )
+        now = timezone.now()
+        syncing.store_feed(connection, calendar, demo_feed_bytes(), now)
+        Connection.objects.filter(pk=connection.pk).update(synced_at=now, last_error="")
+        self.note(created, "demo calendar feed")
 
     def schedule(self, owner, daily_intervals):
         schedule, created = Schedule.objects.get_or_create(
