@@ -7,6 +7,8 @@ wall-clock milliseconds over 50 runs.
     30 days starting tomorrow;
 (b) a 20-host round-robin event type (hosts in five time zones) with 5,000 existing bookings
     over those 30 days.
+Then both again with 1,000 events synced from each host's own calendar, spread over the
+CALENDAR_SYNC_DAYS (120) days a sync reads, and the ratio to the figures without them.
 """
 
 import random
@@ -142,13 +144,44 @@ def time_find_slots(event_type, start, end, runs=RUNS):
     return len(slots), len(queries), trips, timings
 
 
+def add_calendar_events(users, tomorrow, per_host=1000):
+    """`per_host` busy times synced from each user's own calendar (a fresh sync)."""
+    from django.conf import settings
+
+    from calendars.models import BusyTime, Calendar, Connection
+
+    rng = random.Random(7)
+    minutes = settings.CALENDAR_SYNC_DAYS * 24 * 60
+    for user in users:
+        connection = Connection.objects.create(
+            user=user, kind="ics", url=f"https://example.com/{user.pk}.ics", synced_at=NOW()
+        )
+        calendar = Calendar.objects.create(connection=connection, user=user, url=connection.url)
+        BusyTime.objects.bulk_create(
+            BusyTime(
+                calendar=calendar,
+                user=user,
+                uid=f"e{i}",
+                start=(start := tomorrow + timedelta(minutes=rng.randrange(minutes))),
+                end=start + timedelta(minutes=rng.choice((30, 45, 60, 90))),
+            )
+            for i in range(per_host)
+        )
+
+
+def NOW():
+    return datetime.now(UTC)
+
+
 def measure(label, event_type, existing, start, end):
     slots, queries, trips, timings = time_find_slots(event_type, start, end)
+    median = statistics.median(timings)
     print(
         f"{label:<46} bookings={existing:>5}  slots={slots:>5}  queries={queries:>2}  "
         f"round trips={'-' if trips is None else trips:>2}  "
-        f"median={statistics.median(timings):7.2f} ms  p95={percentile(timings, 0.95):7.2f} ms"
+        f"median={median:7.2f} ms  p95={percentile(timings, 0.95):7.2f} ms"
     )
+    return median
 
 
 def main():
@@ -162,9 +195,16 @@ def main():
             f"database: {describe_database()}"
         )
         single, single_count = scenario_single(tomorrow)
-        measure("(a) 1 host, Mon-Fri 09-17 UTC, 30 min", single, single_count, tomorrow, end)
+        a = measure("(a) 1 host, Mon-Fri 09-17 UTC, 30 min", single, single_count, tomorrow, end)
         team, team_count = scenario_round_robin(tomorrow)
-        measure("(b) round robin, 20 hosts in 5 zones", team, team_count, tomorrow, end)
+        b = measure("(b) round robin, 20 hosts in 5 zones", team, team_count, tomorrow, end)
+
+        from accounts.models import User
+
+        add_calendar_events(User.objects.all(), tomorrow)
+        a2 = measure("(a) + 1,000 calendar events per host", single, single_count, tomorrow, end)
+        b2 = measure("(b) + 1,000 calendar events per host", team, team_count, tomorrow, end)
+        print(f"With the hosts' calendars: (a) {a2 / a:.2f}x, (b) {b2 / b:.2f}x the time without")
 
 
 if __name__ == "__main__":
