@@ -5,7 +5,13 @@ with our CalDAV connection's sync state added. A password is accepted, never ret
 from rest_framework import serializers
 
 from accounts.timezones import iso_utc
-from api.fields import LenientDateTimeField, StrictIntegerField, TextField, TimeZoneField
+from api.fields import (
+    BoundedIntegerField,
+    LenientDateTimeField,
+    StrictIntegerField,
+    TextField,
+    TimeZoneField,
+)
 from bookings.representation import Instant, Output
 
 INTEGRATIONS = ["apple_calendar", "caldav_calendar", "ics-feed_calendar"]
@@ -161,7 +167,7 @@ class SelectedCalendarInput(serializers.Serializer):
 class SelectedCalendarQuery(serializers.Serializer):
     integration = serializers.ChoiceField(choices=INTEGRATIONS)
     externalId = serializers.CharField(max_length=1000)
-    credentialId = serializers.IntegerField()
+    credentialId = BoundedIntegerField()
 
 
 class SelectedCalendarOutput(Output):
@@ -180,7 +186,7 @@ class DestinationInput(serializers.Serializer):
 
 
 class BusyTimesQuery(serializers.Serializer):
-    credentialId = serializers.IntegerField()
+    credentialId = BoundedIntegerField()
     externalId = serializers.CharField(max_length=1000)
     dateFrom = LenientDateTimeField(required=False, help_text="Default: now")
     dateTo = LenientDateTimeField(

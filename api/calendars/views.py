@@ -177,14 +177,23 @@ class SelectedCalendarViewSet(ApiViewSet):
         )
 
     @operation(
-        "selectCalendar", body=SelectedCalendarInput, output=SelectedCalendarOutput, status=201
+        "selectCalendar",
+        body=SelectedCalendarInput,
+        output=SelectedCalendarOutput,
+        status=201,
+        errors=(404,),
     )
     def create(self, request):
         """Let a calendar's events block your slots"""
         calendar = self.find(self.body().validated_data)
         return self.respond(connections.set_check_conflicts(calendar, True))
 
-    @operation("unselectCalendar", query=SelectedCalendarQuery, output=SelectedCalendarOutput)
+    @operation(
+        "unselectCalendar",
+        query=SelectedCalendarQuery,
+        output=SelectedCalendarOutput,
+        errors=(404,),
+    )
     def destroy_selected(self, request):
         """Stop a calendar's events blocking your slots"""
         calendar = self.find(self.query().validated_data)
@@ -199,7 +208,7 @@ class DestinationCalendarViewSet(ApiViewSet):
         "setDestinationCalendar",
         body=DestinationInput,
         output=DestinationCalendarOutput,
-        errors=(404,),
+        errors=(404, 409),
     )
     def update_destination(self, request):
         """Choose the calendar new bookings are written into"""
