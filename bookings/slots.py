@@ -104,6 +104,7 @@ def find_slots(
     own_reservation_uid=None,
     all_hosts: bool = False,
     refresh_calendars: bool = False,
+    separate_calendars: bool = False,
 ) -> SlotSearch:
     """Bookable slots of an event type in [range_start, range_end).
 
@@ -112,6 +113,8 @@ def find_slots(
     all_hosts: list every free host of each slot (needed to choose a round-robin host).
     refresh_calendars: sync the hosts' calendars first when their data is stale (never inside
     a transaction: it calls their servers).
+    separate_calendars: keep the busy times of the hosts' own calendars apart from their
+    bookings (not merged), so that `explain` can tell them apart.
     """
     now = now or timezone.now()
     inputs = _gather(
@@ -123,6 +126,7 @@ def find_slots(
         exclude_booking_uid,
         own_reservation_uid,
         all_hosts,
+        merged=not separate_calendars,
         refresh_calendars=refresh_calendars,
     )
     if not inputs.hosts:
@@ -201,24 +205,31 @@ def find_group_slots(
     now: datetime | None = None,
     length: int = GROUP_DEFAULT_LENGTH,
     exclude_booking_uid: str | None = None,
+    refresh_calendars: bool = False,
 ) -> SlotSearch:
     """Starts in [range_start, range_end) at which every one of the users is free.
 
-    Five queries (schedules, weekly hours, overrides, busy times, holds) whatever the range.
+    One query (bookings/slot_loader.py) whatever the range; refresh_calendars: as find_slots.
     """
     now = now or timezone.now()
     rules = EventRules(
         length=length, minimum_notice=GROUP_MINIMUM_NOTICE, scheduling=availability.COLLECTIVE
     )
     members = [slot_loader.HostRow(user_id, None) for user_id in sorted(set(user_ids))]
-    loaded = slot_loader.load_inputs(
-        members,
-        _local_days(range_start, range_end),
-        (range_start, range_end + timedelta(minutes=length)),
-        now=now,
-        exclude_booking_uid=exclude_booking_uid,
-        merged=True,
-    )
+
+    def load():
+        return slot_loader.load_inputs(
+            members,
+            _local_days(range_start, range_end),
+            (range_start, range_end + timedelta(minutes=length)),
+            now=now,
+            exclude_booking_uid=exclude_booking_uid,
+            merged=True,
+        )
+
+    loaded = load()
+    if refresh_calendars and calendar_syncing.refresh_stale(loaded.connections, now):
+        loaded = load()
     schedules, busy = loaded.schedules, loaded.busy
     held = defaultdict(list)
     for hold in loaded.holds:
@@ -236,7 +247,8 @@ def find_group_slots(
     found = availability.compute_slots(
         rules, hosts, range_start=range_start, range_end=range_end, now=now, length=length
     )
-    return SlotSearch(found, {host.host_id: host for host in hosts})
+    inputs = _Inputs(rules, hosts, [], loaded.connections)
+    return SlotSearch(found, {host.host_id: host for host in hosts}, inputs, now, length)
 
 
 @dataclass(frozen=True)

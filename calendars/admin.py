@@ -16,6 +16,15 @@ from calendars.models import BookingReference, Calendar, Connection
 
 
 class ConnectionForm(forms.ModelForm):
+    # Checked by the service, which also takes webcal:// feed addresses.
+    url = forms.CharField(
+        label="URL",
+        max_length=1000,
+        widget=forms.URLInput(attrs={"size": 80}),
+        help_text="CalDAV: the server, e.g. https://caldav.icloud.com/, "
+        "https://caldav.fastmail.com/dav/, https://cloud.example.com/remote.php/dav/. "
+        "ICS feed: the feed's address (https or webcal).",
+    )
     password = forms.CharField(
         required=False,
         strip=False,
@@ -27,11 +36,6 @@ class ConnectionForm(forms.ModelForm):
     class Meta:
         model = Connection
         fields = ["kind", "url", "username"]
-        help_texts = {
-            "url": "CalDAV: the server, e.g. https://caldav.icloud.com/, "
-            "https://caldav.fastmail.com/dav/, https://cloud.example.com/remote.php/dav/. "
-            "ICS feed: the feed's address (https or webcal).",
-        }
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

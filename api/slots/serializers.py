@@ -296,6 +296,13 @@ class HostReasonsOutput(Output):
         child=serializers.ChoiceField(choices=availability.REASON_ORDER),
         help_text="Why this host cannot take the start; empty when it can",
     )
+    calendars = serializers.SerializerMethodField(
+        help_text="With calendar_busy: the names of the host's own calendars with an event "
+        "then, told only to that host (empty for anyone else)"
+    )
+
+    def get_calendars(self, reasons) -> list[str]:
+        return self.context.get("calendar_names", {}).get(reasons.host_id, [])
 
 
 class ExplanationOutput(Output):

@@ -205,6 +205,7 @@ class SlotsViewSet_2024_04_15(ApiViewSet):  # noqa: N801 - named after the versi
                 data["endTime"],
                 length=data.get("duration") or slots.GROUP_DEFAULT_LENGTH,
                 exclude_booking_uid=data.get("rescheduleUid"),
+                refresh_calendars=True,
             )
         response = self.respond(
             search.slots, many=False, zone=ZoneInfo(zone), format=data.get("slotFormat", TIME)

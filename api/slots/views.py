@@ -27,6 +27,7 @@ from api.views import ApiViewSet
 from bookings import lookup, slots
 from bookings.services import release_reservation, reserve_slot, update_reservation
 from bookings.services.reservations import can_choose_reservation_minutes, find_reservation
+from calendars.models import Calendar
 
 
 class SlotViewSet(ApiViewSet):
@@ -57,6 +58,7 @@ class SlotViewSet(ApiViewSet):
                 data["end"],
                 length=length,
                 exclude_booking_uid=reschedule_uid,
+                refresh_calendars=True,
             )
         else:
             event_type = lookup.find_event_type(**query.lookup(), with_people=False)
@@ -82,8 +84,9 @@ class SlotViewSet(ApiViewSet):
 
         For each host, the machine codes that stop them taking the start: outside_hours,
         date_override, off_grid, minimum_notice, booking_window, buffer_conflict, busy,
-        limit_reached, seats_full, reserved. `firstReason` is the one a booking at that start
-        would be refused with.
+        calendar_busy (an event in the host's own calendar), limit_reached, seats_full,
+        reserved. `firstReason` is the one a booking at that start would be refused with. A
+        host asking with their own key also sees which of their calendars is in the way.
         """
         query = self.query()
         event_type = lookup.find_event_type(**query.lookup())
@@ -93,7 +96,18 @@ class SlotViewSet(ApiViewSet):
             length=query.length_for(event_type),
             exclude_booking_uid=query.validated_data.get("bookingUidToReschedule"),
         )
-        return self.respond(explanation)
+        return self.respond(explanation, calendar_names=own_calendar_names(request, explanation))
+
+
+def own_calendar_names(request, explanation) -> dict[int, list[str]]:
+    """The names of the caller's own calendars that block the start: a host may learn which of
+    their calendars is in the way; nobody else learns anything about them."""
+    user = request.user
+    own = explanation.calendars.get(user.pk) if user.is_authenticated else None
+    if not own:
+        return {}
+    names = Calendar.objects.filter(pk__in=own, user=user).order_by("name")
+    return {user.pk: [c.name or c.url for c in names]}
 
 
 def tell_calendar_age(response, search):

@@ -46,6 +46,10 @@ _ERRORS = {
         SlotUnavailable,
         "The host already has a booking at {start} or is not available.",
     ),
+    availability.CALENDAR_BUSY: (
+        SlotUnavailable,
+        "The host is not available at {start} (their own calendar has an event then).",
+    ),
     availability.BUFFER_CONFLICT: (
         SlotUnavailable,
         "{start} is too close to another booking of the host (buffer time).",
@@ -78,6 +82,7 @@ def require_slot(
         exclude_booking_uid=exclude_booking_uid,
         own_reservation_uid=own_reservation_uid,
         all_hosts=True,
+        separate_calendars=True,  # a refusal names the host's own calendar
     )
     slot = search.slot_at(start)
     if slot is not None:

@@ -148,3 +148,42 @@ def test_a_bookings_references_name_its_event_in_the_hosts_calendar(
     assert reference["destinationCalendarId"] == radicale.calendar_url("work")
     none = api.get(f"/v2/bookings/{booking.uid}/references", {"type": "google_calendar"})
     assert none.json()["data"] == []
+
+
+def test_explain_names_the_calendar_only_to_its_host(api_as, factory, owner, outsider, radicale):
+    work = radicale.make_calendar("work", "Work")
+    radicale.put_event(
+        work,
+        "dentist",
+        "BEGIN:VEVENT\r\nUID:dentist\r\nDTSTAMP:20260101T000000Z\r\n"
+        "DTSTART:20991230T100000Z\r\nDTEND:20991230T110000Z\r\nEND:VEVENT",
+    )
+    api = api_as(owner)
+    connect(api, radicale)
+    BusyTime.objects.create(
+        calendar=Connection.objects.get().calendars.get(),
+        user=owner,
+        uid="dentist",
+        start=utc(2099, 12, 30, 10),
+        end=utc(2099, 12, 30, 11),
+    )
+    event_type = factory.event_type(owner, slug="intro", booking_window_type="unlimited")
+    query = {"eventTypeId": event_type.pk, "start": "2099-12-30T10:00:00Z"}
+    mine = api.get("/v2/slots/explain", query).json()["data"]
+    assert mine["firstReason"] == "calendar_busy"
+    assert mine["reasons"] == [
+        {"hostId": owner.pk, "codes": ["calendar_busy"], "calendars": ["Work"]}
+    ]
+    theirs = api_as(outsider).get("/v2/slots/explain", query).json()["data"]
+    assert theirs["reasons"] == [{"hostId": owner.pk, "codes": ["calendar_busy"], "calendars": []}]
+    refused = api_as(None).post(
+        "/v2/bookings",
+        {
+            "eventTypeId": event_type.pk,
+            "start": "2099-12-30T10:00:00Z",
+            "attendee": {"name": "Ann", "email": "ann@example.com", "timeZone": "UTC"},
+        },
+        **{"cal-api-version": "2024-08-13"},
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"]["details"]["reason"] == "calendar_busy"

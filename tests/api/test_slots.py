@@ -562,7 +562,7 @@ def test_a_free_start_is_explained_as_bookable(anonymous, event_type, owner):
     assert response.json()["data"] == {
         "start": "2050-09-05T10:00:00.000Z",
         "bookable": True,
-        "reasons": [{"hostId": owner.id, "codes": []}],
+        "reasons": [{"hostId": owner.id, "codes": [], "calendars": []}],
         "firstReason": None,
     }
 
@@ -639,8 +639,8 @@ def test_the_explanation_gives_every_hosts_reasons(anonymous, factory):
 
     assert data["bookable"] is True
     assert data["reasons"] == [
-        {"hostId": free.id, "codes": []},
-        {"hostId": busy.id, "codes": ["busy"]},
+        {"hostId": free.id, "codes": [], "calendars": []},
+        {"hostId": busy.id, "codes": ["busy"], "calendars": []},
     ]
 
 

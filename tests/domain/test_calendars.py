@@ -12,6 +12,7 @@ from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar as ICalendar
 
+from bookings.errors import SlotUnavailable
 from bookings.models import Booking
 from bookings.services import Actor, cancel_booking, reschedule_booking
 from bookings.slots import explain_start, find_slots
@@ -386,3 +387,17 @@ def test_passwords_are_stored_encrypted_and_keys_rotate(host, radicale, settings
         credentials.decrypt(Connection.objects.get(pk=connection.pk).encrypted_password) == PASSWORD
     )
     assert sync(connection).ok
+
+
+def test_a_booking_at_a_time_of_the_hosts_own_calendar_is_refused_naming_it(
+    factory, host, event_type, radicale
+):
+    work = radicale.make_calendar("work", "Work")
+    radicale.put_event(
+        work, "dentist", vevent("dentist", "DTSTART:20490105T100000Z", "DTEND:20490105T110000Z")
+    )
+    connect(host, radicale)
+    with pytest.raises(SlotUnavailable) as refused:
+        factory.book(event_type, utc(2049, 1, 5, 10))
+    assert refused.value.details["reason"] == "calendar_busy"
+    assert not Booking.objects.exists()
