@@ -6,6 +6,7 @@ Only what Rendezvous needs: find the account's calendars, tell whether a calenda
 """
 
 import base64
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,9 +50,23 @@ def _propfind_body(*props: tuple[str, str]) -> bytes:
 
 
 class Client:
-    def __init__(self, url, username, password, *, timeout, read_limit, allow_internal=False):
+    """timeout: seconds each request may take; deadline (time.monotonic()): when every request
+    of this client must be done by, however many a sync makes."""
+
+    def __init__(
+        self,
+        url,
+        username,
+        password,
+        *,
+        timeout,
+        read_limit,
+        allow_internal=False,
+        deadline: float | None = None,
+    ):
         self.url = url
         self.timeout, self.read_limit, self.allow_internal = timeout, read_limit, allow_internal
+        self.deadline = deadline
         self.auth = None  # a public feed needs none
         if username or password:
             token = base64.b64encode(f"{username}:{password}".encode()).decode()
@@ -67,13 +82,18 @@ class Client:
                 sent["Authorization"] = self.auth
             if body is not None:
                 sent.setdefault("Content-Type", "application/xml; charset=utf-8")
+            timeout = self.timeout
+            if self.deadline is not None:
+                timeout = min(timeout, self.deadline - time.monotonic())
+                if timeout <= 0:
+                    raise CalDAVError("No answer before the deadline.")
             try:
                 answer = transport.send(
                     method,
                     url,
                     body,
                     sent,
-                    timeout=self.timeout,
+                    timeout=timeout,
                     read_limit=self.read_limit,
                     allow_internal=self.allow_internal,
                 )

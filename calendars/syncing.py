@@ -13,6 +13,7 @@ A calendar's busy times are replaced in one transaction: readers see the old set
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -42,7 +43,7 @@ class SyncResult:
     error: str = ""
 
 
-def client_for(connection: Connection, *, timeout: float | None = None) -> caldav.Client:
+def client_for(connection: Connection, *, deadline: float | None = None) -> caldav.Client:
     url = connection.url
     if url.startswith("webcal://"):
         url = "https://" + url.removeprefix("webcal://")
@@ -50,18 +51,20 @@ def client_for(connection: Connection, *, timeout: float | None = None) -> calda
         url,
         connection.username,
         credentials.decrypt(connection.encrypted_password),
-        timeout=timeout or settings.CALENDAR_TIMEOUT_SECONDS,
+        timeout=settings.CALENDAR_TIMEOUT_SECONDS,
         read_limit=settings.CALENDAR_MAX_BYTES,
         allow_internal=settings.CALENDAR_ALLOW_PRIVATE_NETWORKS,
+        deadline=deadline,
     )
 
 
-def sync(connection: Connection, *, now=None, timeout: float | None = None) -> SyncResult:
-    """Read the connection's calendars now and record how it went."""
+def sync(connection: Connection, *, now=None, deadline: float | None = None) -> SyncResult:
+    """Read the connection's calendars now and record how it went. deadline: a
+    time.monotonic() by which every request of the sync must be done."""
     now = now or timezone.now()
     Connection.objects.filter(pk=connection.pk).update(attempted_at=now)
     try:
-        client = client_for(connection, timeout=timeout)
+        client = client_for(connection, deadline=deadline)
         if connection.kind == Connection.Kind.ICS:
             read = _sync_feed(connection, client, now)
         else:
@@ -108,14 +111,15 @@ def refresh_stale(connections, now) -> bool:
 
 
 def refresh(connection_ids, *, now=None) -> None:
-    """Sync these connections before slots are served, each within the short deadline; a
+    """Sync these connections before slots are served, all within the short deadline; a
     failure is recorded and the last synced data stays in use."""
     now = now or timezone.now()
+    deadline = time.monotonic() + settings.CALENDAR_REFRESH_TIMEOUT_SECONDS
     for connection in Connection.objects.select_related("user").filter(pk__in=connection_ids):
         if not claim(connection.pk, now, MINIMUM_GAP):
             continue
         try:
-            sync(connection, now=now, timeout=settings.CALENDAR_REFRESH_TIMEOUT_SECONDS)
+            sync(connection, now=now, deadline=deadline)
         except Exception:  # never the slots' failure
             logger.exception("Calendar connection %s: refresh failed", connection.pk)
 

@@ -266,12 +266,13 @@ class FeedServer:
     """Serves one ICS file with an ETag, answering 304 to a matching If-None-Match."""
 
     def __init__(self, body: bytes):
-        self.body, self.etag, self.requests = body, '"v1"', []
+        self.body, self.etag, self.requests, self.delay = body, '"v1"', [], 0.0
         feed = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 feed.requests.append(dict(self.headers))
+                time.sleep(feed.delay)
                 if self.headers.get("If-None-Match") == feed.etag:
                     self.send_response(304)
                     self.send_header("ETag", feed.etag)
@@ -329,6 +330,28 @@ def test_an_ics_feed_is_imported_and_not_parsed_again_while_its_etag_holds(
         assert utc(2049, 1, 5, 10) in starts(event_type, utc(2049, 1, 5))
         assert utc(2049, 1, 5, 14) not in starts(event_type, utc(2049, 1, 5))
     finally:
+        feed.stop()
+
+
+def test_a_slow_feed_never_makes_slots_slow(host, event_type, settings):
+    settings.CALENDAR_ALLOW_PRIVATE_NETWORKS = True
+    settings.CALENDAR_REFRESH_TIMEOUT_SECONDS = 0.5
+    feed = FeedServer(
+        feed_body(vevent("gym", "DTSTART:20490105T100000Z", "DTEND:20490105T110000Z")).encode()
+    )
+    try:
+        connections.add_ics_feed(host, feed.url, now=NOW)
+        feed.delay, feed.etag = 5, '"v2"'
+        Connection.objects.update(synced_at=NOW - timedelta(hours=1), attempted_at=None)
+        began = time.monotonic()
+        search = find_slots(
+            event_type, utc(2049, 1, 5), utc(2049, 1, 6), now=NOW, refresh_calendars=True
+        )
+        assert time.monotonic() - began < 1.5
+        assert utc(2049, 1, 5, 10) not in {s.start for s in search.slots}
+        assert "deadline" in Connection.objects.get().last_error
+    finally:
+        feed.delay = 0
         feed.stop()
 
 
