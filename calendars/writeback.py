@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from bookings import ics
@@ -25,6 +25,7 @@ from bookings.representation import with_output_relations
 from calendars import syncing
 from calendars.models import BookingReference, Calendar, Connection, HandledEvent
 from webhooks.models import Event
+from webhooks.outbox import unhandled_booking_events
 
 logger = logging.getLogger("calendars")
 
@@ -178,18 +179,10 @@ def push(reference_id: int, now=None) -> bool:
 
 def unhandled(grace: timedelta = timedelta(0), now=None) -> list[int]:
     """Recent booking events whose write-back is not done: their task was lost or not queued.
-    Only those of hosts who write bookings into a calendar."""
-    now = now or timezone.now()
-    handled = HandledEvent.objects.filter(event_id=OuterRef("pk"))
+    None while no host writes bookings into a calendar."""
     if not Calendar.objects.filter(add_bookings=True).exists():
         return []
-    return list(
-        Event.objects.filter(created_at__gte=now - HANDLE_WITHIN, created_at__lte=now - grace)
-        .exclude(booking_uid="")
-        .filter(~Exists(handled))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:500]
-    )
+    return unhandled_booking_events(HandledEvent, within=HANDLE_WITHIN, grace=grace, now=now)
 
 
 def due(now=None) -> list[int]:

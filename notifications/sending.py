@@ -11,13 +11,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import Booking
 from notifications import messages, planning, reminders
 from notifications.models import HandledEvent, Notification
 from webhooks.models import Event
+from webhooks.outbox import unhandled_booking_events
 
 logger = logging.getLogger("notifications")
 
@@ -116,15 +117,7 @@ def send(notification_id: int, now=None) -> bool:
 
 def unhandled(grace: timedelta = timedelta(0), now=None) -> list[int]:
     """Recent events whose emails are not planned yet: their task was lost or not queued."""
-    now = now or timezone.now()
-    handled = HandledEvent.objects.filter(event_id=OuterRef("pk"))
-    return list(
-        Event.objects.filter(created_at__gte=now - PLAN_WITHIN, created_at__lte=now - grace)
-        .exclude(booking_uid="")
-        .filter(~Exists(handled))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:500]
-    )
+    return unhandled_booking_events(HandledEvent, within=PLAN_WITHIN, grace=grace, now=now)
 
 
 def due(now=None) -> list[int]:

@@ -1,9 +1,12 @@
 """Writing domain events to the outbox, and handing them to the delivery tasks after commit."""
 
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from webhooks.models import Event
@@ -47,3 +50,18 @@ def announce(event_id: int) -> None:
 
 def consumers() -> list:
     return [import_string(path) for path in settings.OUTBOX_CONSUMERS]
+
+
+def unhandled_booking_events(handled, *, within: timedelta, grace: timedelta, now=None) -> list:
+    """Ids of booking events of the last `within` (older than `grace`) that a consumer has not
+    handled: `handled` is its model of handled events, with an `event_id`. For the consumers'
+    sweeps, which pick up what a lost task left behind; at most 500 at a time."""
+    now = now or timezone.now()
+    done = handled.objects.filter(event_id=OuterRef("pk"))
+    return list(
+        Event.objects.filter(created_at__gte=now - within, created_at__lte=now - grace)
+        .exclude(booking_uid="")
+        .filter(~Exists(done))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
