@@ -155,19 +155,19 @@ class CredentialOutput(Output):
 
 
 class DisconnectInput(serializers.Serializer):
-    id = StrictIntegerField(help_text="The connection's credentialId")
+    id = StrictIntegerField(min_value=1, help_text="The connection's credentialId")
 
 
 class SelectedCalendarInput(serializers.Serializer):
     integration = serializers.ChoiceField(choices=INTEGRATIONS)
     externalId = serializers.CharField(max_length=1000)
-    credentialId = StrictIntegerField()
+    credentialId = StrictIntegerField(min_value=1)
 
 
 class SelectedCalendarQuery(serializers.Serializer):
     integration = serializers.ChoiceField(choices=INTEGRATIONS)
     externalId = serializers.CharField(max_length=1000)
-    credentialId = BoundedIntegerField()
+    credentialId = BoundedIntegerField(min_value=1)
 
 
 class SelectedCalendarOutput(Output):
@@ -186,7 +186,7 @@ class DestinationInput(serializers.Serializer):
 
 
 class BusyTimesQuery(serializers.Serializer):
-    credentialId = BoundedIntegerField()
+    credentialId = BoundedIntegerField(min_value=1)
     externalId = serializers.CharField(max_length=1000)
     dateFrom = LenientDateTimeField(required=False, help_text="Default: now")
     dateTo = LenientDateTimeField(

@@ -187,3 +187,13 @@ def test_explain_names_the_calendar_only_to_its_host(api_as, factory, owner, out
     )
     assert refused.status_code == 409
     assert refused.json()["error"]["details"]["reason"] == "calendar_busy"
+
+
+def test_ids_out_of_range_are_refused_as_bad_input(api_as, owner):
+    api = api_as(owner)
+    for credential in ("-2637557230543590916096", "99999999999999999999999", "0"):
+        query = {"credentialId": credential, "externalId": "x"}
+        response = api.get("/v2/calendars/busy-times", query)
+        assert response.status_code == 400, credential
+        response = api.delete("/v2/selected-calendars", {**query, "integration": "caldav_calendar"})
+        assert response.status_code == 400, credential
