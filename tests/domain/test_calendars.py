@@ -424,3 +424,33 @@ def test_a_booking_at_a_time_of_the_hosts_own_calendar_is_refused_naming_it(
         factory.book(event_type, utc(2049, 1, 5, 10))
     assert refused.value.details["reason"] == "calendar_busy"
     assert not Booking.objects.exists()
+
+
+def test_the_event_types_buffers_apply_around_the_hosts_own_events(factory, host, radicale):
+    buffered = factory.event_type(
+        host, slug="buffered", length_minutes=60, before_event_buffer=0, after_event_buffer=30
+    )
+    work = radicale.make_calendar("work", "Work")
+    radicale.put_event(
+        work, "dentist", vevent("dentist", "DTSTART:20490105T100000Z", "DTEND:20490105T110000Z")
+    )
+    before = starts(buffered, utc(2049, 1, 5))
+    connect(host, radicale)
+    # 09:00-10:00 UTC would end with its 30-minute buffer inside the dentist's hour.
+    assert before - starts(buffered, utc(2049, 1, 5)) == {utc(2049, 1, 5, 9), utc(2049, 1, 5, 10)}
+    explanation = explain_start(buffered, utc(2049, 1, 5, 9), now=NOW)
+    assert explanation.reasons[host.pk] == ["buffer_conflict"]
+
+
+def test_a_feed_larger_than_the_cap_is_refused(host, settings):
+    settings.CALENDAR_ALLOW_PRIVATE_NETWORKS = True
+    settings.CALENDAR_MAX_BYTES = 1000
+    events = [
+        vevent(f"e{i}", "DTSTART:20490105T100000Z", "DTEND:20490105T110000Z") for i in range(50)
+    ]
+    feed = FeedServer(feed_body(*events).encode())
+    try:
+        with pytest.raises(connections.CalendarUnreachable, match="larger than the allowed"):
+            connections.add_ics_feed(host, feed.url, now=NOW)
+    finally:
+        feed.stop()
