@@ -40,6 +40,8 @@ class ConnectionForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.created = user, None
+        if "kind" in self.fields:
+            self.fields["kind"].initial = Connection.Kind.CALDAV
 
     def clean(self):
         data = super().clean()
@@ -75,7 +77,7 @@ class CalendarInline(admin.TabularInline):
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
     form = ConnectionForm
-    list_display = ("url", "kind", "user", "sync_status", "synced_at", "calendar_count")
+    list_display = ("url", "kind", "sync_status", "calendar_count")
     list_filter = ("kind",)
     search_fields = ("url", "username")
     actions = ["sync_now"]
@@ -84,6 +86,11 @@ class ConnectionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         found = super().get_queryset(request).select_related("user")
         return found if request.user.is_superuser else found.filter(user=request.user)
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:  # everyone's connections: whose each one is
+            return ("url", "user", "kind", "sync_status", "calendar_count")
+        return self.list_display
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
