@@ -75,8 +75,11 @@ class Client:
     # --- Requests ---------------------------------------------------------------------------
 
     def request(self, method, url, body=None, headers=None, *, expect=(200, 207)):
-        """The answer to `method` on `url`, following a few redirects to the same scheme."""
+        """The answer to `method` on `url`, following a few redirects. Nothing is sent over
+        plain http once the account's URL is https (a redirect or an href naming http)."""
         for _ in range(MAX_REDIRECTS + 1):
+            if urlsplit(self.url).scheme == "https" and urlsplit(url).scheme != "https":
+                raise CalDAVError("The server pointed to an address that is not https.")
             sent = {"User-Agent": "Rendezvous-Calendars", **(headers or {})}
             if self.auth:
                 sent["Authorization"] = self.auth
@@ -223,7 +226,7 @@ class Client:
 
     def put_event(self, calendar_url, uid, data: bytes, *, href: str = "") -> tuple[str, str]:
         """Create or replace the event; (its URL, its new ETag or "")."""
-        href = href or urljoin(calendar_url.rstrip("/") + "/", quote(uid, safe="") + ".ics")
+        href = href or event_url(calendar_url, uid)
         answer, _ = self.request(
             "PUT",
             href,
@@ -236,6 +239,11 @@ class Client:
     def delete_event(self, href) -> None:
         """Remove the event; one already gone is fine."""
         self.request("DELETE", href, expect=(200, 204, 404, 410))
+
+
+def event_url(calendar_url: str, uid: str) -> str:
+    """Where an event of that UID is written in the calendar."""
+    return urljoin(calendar_url.rstrip("/") + "/", quote(uid, safe="") + ".ics")
 
 
 def _text(element) -> str:

@@ -52,6 +52,7 @@ def connect_caldav(user, url: str, username: str, password: str, *, now=None) ->
         raise CredentialsRefused(str(error)) from None
     except caldav.CalDAVError as error:
         raise CalendarUnreachable(str(error)) from None
+    found = [calendar for calendar in found if len(calendar.url) <= 1000]
     if not found:
         raise CalendarUnreachable("No event calendar was found in this account.")
     with transaction.atomic():
@@ -68,7 +69,7 @@ def connect_caldav(user, url: str, username: str, password: str, *, now=None) ->
                 connection=connection,
                 user=user,
                 url=calendar.url,
-                name=calendar.name,
+                name=calendar.name[:255],
                 time_zone=syncing.valid_zone(calendar.time_zone),
                 add_bookings=index == 0 and not has_destination,
             )
@@ -83,7 +84,13 @@ def add_ics_feed(user, url: str, *, now=None) -> Connection:
     with transaction.atomic():
         connection = Connection.objects.create(user=user, kind=Connection.Kind.ICS, url=url)
         Calendar.objects.create(connection=connection, user=user, url=url, name=url[:255])
-    result = syncing.sync(Connection.objects.select_related("user").get(pk=connection.pk), now=now)
+    try:
+        result = syncing.sync(
+            Connection.objects.select_related("user").get(pk=connection.pk), now=now
+        )
+    except BaseException:
+        connection.delete()
+        raise
     if not result.ok:
         connection.delete()
         raise CalendarUnreachable(f"The feed could not be read: {result.error}")

@@ -37,6 +37,11 @@ def parse(data: bytes) -> Calendar:
         raise CalendarDataError(f"Not a valid calendar: {str(error)[:200]}") from None
 
 
+# The library orders dates and floating times as if they were UTC, where they are read in the
+# calendar's zone, up to 14 hours away: the window is searched a day wider on each side.
+ORDER_SLACK = timedelta(days=1)
+
+
 def busy_intervals(
     calendars: list[Calendar],
     window: tuple[datetime, datetime],
@@ -45,37 +50,56 @@ def busy_intervals(
     owner_emails: frozenset[str] = frozenset(),
     limit: int = 20000,
 ) -> list[Interval]:
-    """The instances of the calendars' events overlapping the window, at most `limit` of them
-    (a runaway rule, say every minute for years, stops there)."""
+    """The instances of the calendars' events overlapping the window: at most `limit` of them,
+    from at most twice as many instances looked at (a runaway rule, say every minute for
+    years, or an endless series of instances that block nothing, stops there)."""
     start, end = window
     found: list[Interval] = []
+    looked_at = 0
     for calendar in calendars:
         zone_of_calendar = _calendar_zone(calendar, zone)
         try:
             query = recurring_ical_events.of(calendar, skip_bad_series=True)
-            for event in query.after(start):
-                interval = _interval(event, zone_of_calendar, owner_emails)
-                if interval is None:
-                    continue
-                if interval.start >= end:
-                    break  # instances come in order of their start
-                if interval.end > start:
-                    found.append(interval)
-                if len(found) >= limit:
+            for event in query.after(start - ORDER_SLACK):
+                looked_at += 1
+                if looked_at > 2 * limit:
                     return found
-        except (ValueError, TypeError, KeyError) as error:
+                first = _first_instant(event, zone_of_calendar)
+                if first is not None and first >= end + ORDER_SLACK:
+                    break  # instances come in order of their start (give or take a day)
+                interval = _interval(event, zone_of_calendar, owner_emails)
+                if interval is not None and interval.start < end and interval.end > start:
+                    found.append(interval)
+                    if len(found) >= limit:
+                        return found
+        except (ValueError, TypeError, KeyError, OSError) as error:
             raise CalendarDataError(f"Events could not be read: {str(error)[:200]}") from None
     return found
 
 
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA zone of that name, or None (unknown, empty, or not a zone at all)."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # OSError: a folder of zones, such as "America"
+        return None
+
+
 def _calendar_zone(calendar: Calendar, fallback: ZoneInfo) -> ZoneInfo:
+    """The zone the calendar names (X-WR-TIMEZONE), else `fallback`; a name that is no zone
+    is dropped, so that nothing reads it."""
     name = str(calendar.get("X-WR-TIMEZONE", "") or "")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (KeyError, ValueError):
-            pass
-    return fallback
+    zone = zone_named(name)
+    if name and zone is None:
+        del calendar["X-WR-TIMEZONE"]
+    return zone or fallback
+
+
+def _first_instant(event, zone: ZoneInfo) -> datetime | None:
+    value = event.get("DTSTART")
+    return _utc(value.dt, zone) if value is not None else None
 
 
 def _interval(event, zone: ZoneInfo, owner_emails) -> Interval | None:

@@ -132,6 +132,8 @@ class BookingReference(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.TO_WRITE)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # While a worker writes or removes the event (a lease: after it, another may).
+    pushing_until = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bookings.models import Booking
+from bookings.models import BookingHost
 from calendars import caldav, credentials, events
 from calendars.models import BusyTime, Calendar, Connection
 
@@ -161,26 +161,32 @@ def store_feed(connection, calendar, data: bytes, now, headers=None) -> None:
     _store(calendar, intervals, ctag="", synced_until=window[1])
     headers = headers or {}
     Connection.objects.filter(pk=connection.pk).update(
-        etag=headers.get("etag", ""), last_modified=headers.get("last-modified", "")
+        etag=headers.get("etag", "")[:255], last_modified=headers.get("last-modified", "")[:255]
     )
 
 
 def _sync_caldav(connection, client, now) -> int:
-    found = {c.url: c for c in client.discover()}
+    found = {c.url: c for c in client.discover() if len(c.url) <= 1000}
     known = {c.url: c for c in connection.calendars.all()}
     for url, calendar in found.items():
+        name = calendar.name[:255]
         if url not in known:
-            known[url] = Calendar.objects.create(
+            known[url], _ = Calendar.objects.get_or_create(
                 connection=connection,
-                user_id=connection.user_id,
                 url=url,
-                name=calendar.name,
-                time_zone=valid_zone(calendar.time_zone),
+                defaults={
+                    "user_id": connection.user_id,
+                    "name": name,
+                    "time_zone": valid_zone(calendar.time_zone),
+                },
             )
-        elif known[url].name != calendar.name:
-            Calendar.objects.filter(pk=known[url].pk).update(name=calendar.name)
-    gone = [c.pk for url, c in known.items() if url not in found]
-    Calendar.objects.filter(pk__in=gone).delete()
+        elif known[url].name != name:
+            Calendar.objects.filter(pk=known[url].pk).update(name=name)
+    # A calendar the server no longer lists blocks nothing, but keeps its settings and the
+    # bookings written into it (it may be back at the next sync; disconnecting removes it).
+    for url, calendar in known.items():
+        if url not in found and calendar.synced_until is not None:
+            _store(calendar, [], ctag="", synced_until=None)
     window = _window(now)
     read = 0
     for url, calendar in known.items():
@@ -204,10 +210,13 @@ def _sync_caldav(connection, client, now) -> int:
 
 
 def _store(calendar, intervals, *, ctag, synced_until) -> None:
-    """Replace the calendar's busy times. Events Rendezvous wrote there itself (a booking's
-    UID) are kept as transparent: the booking blocks its time, and only while it stands."""
-    ours = _booking_event_uids({interval.uid for interval in intervals})
+    """Replace the calendar's busy times. The events of the calendar owner's own bookings
+    (written there by Rendezvous, or an invite they accepted) are kept as transparent: the
+    booking blocks its time, and only while it stands. Two syncs of one calendar store one
+    after the other (its row is locked)."""
+    ours = _own_booking_uids(calendar.user_id, {interval.uid for interval in intervals})
     with transaction.atomic():
+        Calendar.objects.select_for_update().filter(pk=calendar.pk).first()
         BusyTime.objects.filter(calendar=calendar).delete()
         BusyTime.objects.bulk_create(
             [
@@ -223,30 +232,31 @@ def _store(calendar, intervals, *, ctag, synced_until) -> None:
             ],
             batch_size=1000,
         )
-        Calendar.objects.filter(pk=calendar.pk).update(ctag=ctag, synced_until=synced_until)
+        Calendar.objects.filter(pk=calendar.pk).update(ctag=ctag[:255], synced_until=synced_until)
 
 
-def _booking_event_uids(uids: set[str]) -> set[str]:
+def _own_booking_uids(user_id: int, uids: set[str]) -> set[str]:
+    """Those of the UIDs that are the calendar events of bookings this user hosts."""
     found, uids = set(), sorted(uids)
     for first in range(0, len(uids), 500):
         found.update(
-            Booking.objects.filter(ics_uid__in=uids[first : first + 500]).values_list(
-                "ics_uid", flat=True
-            )
+            BookingHost.objects.filter(
+                user_id=user_id, booking__ics_uid__in=uids[first : first + 500]
+            ).values_list("booking__ics_uid", flat=True)
         )
     return found
 
 
 def _zone(calendar) -> ZoneInfo:
-    return ZoneInfo(calendar.time_zone or calendar.user.time_zone or "UTC")
+    return (
+        events.zone_named(calendar.time_zone)
+        or events.zone_named(calendar.user.time_zone)
+        or ZoneInfo("UTC")
+    )
 
 
 def valid_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ""
-    return name if name else ""
+    return name if events.zone_named(name) else ""
 
 
 def _owner_emails(connection) -> frozenset[str]:

@@ -22,7 +22,7 @@ from bookings import ics
 from bookings.calendar import calendar_event
 from bookings.models import Booking
 from bookings.representation import with_output_relations
-from calendars import syncing
+from calendars import caldav, syncing
 from calendars.models import BookingReference, Calendar, Connection, HandledEvent
 from webhooks.models import Event
 from webhooks.outbox import unhandled_booking_events
@@ -77,7 +77,11 @@ def plan(booking: Booking) -> list[int]:
         reference = existing.pop(calendar.pk, None)
         if reference is None:
             reference = BookingReference.objects.create(
-                booking=current, calendar=calendar, ics_uid=uid, sequence=current.ics_sequence
+                booking=current,
+                calendar=calendar,
+                ics_uid=uid,
+                sequence=current.ics_sequence,
+                href=caldav.event_url(calendar.url, uid),
             )
         elif (
             reference.state != BookingReference.State.WRITTEN
@@ -105,6 +109,8 @@ def plan(booking: Booking) -> list[int]:
 
 
 def _set(reference, **values) -> None:
+    """A new target for the reference, due at once. A push in flight keeps its lease: it
+    sees the change when it finishes and pushes again, so two pushes never race."""
     values.update(attempts=0, next_attempt_at=None, last_error="")
     BookingReference.objects.filter(pk=reference.pk).update(**values, updated_at=timezone.now())
 
@@ -116,53 +122,35 @@ def push(reference_id: int, now=None) -> bool:
     lease = timedelta(seconds=2 * settings.CALENDAR_TIMEOUT_SECONDS + 10)
     claimed = BookingReference.objects.filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        Q(pushing_until__isnull=True) | Q(pushing_until__lte=now),
         pk=reference_id,
         state__in=PENDING,
         attempts__lte=len(RETRY_PAUSES),
-    ).update(next_attempt_at=now + lease)
+    ).update(pushing_until=now + lease)
     if not claimed:
         return False
     reference = BookingReference.objects.select_related(
         "calendar__connection__user", "calendar__user"
     ).get(pk=reference_id)
-    # The result is recorded only if nobody planned something else meanwhile.
+    # The outcome is recorded only if nobody planned something else meanwhile; otherwise the
+    # new plan is pushed at once.
     unchanged = BookingReference.objects.filter(
         pk=reference.pk,
         state=reference.state,
         sequence=reference.sequence,
         booking_id=reference.booking_id,
+        attempts=reference.attempts,
     )
     try:
-        client = syncing.client_for(reference.calendar.connection)
-        if reference.state == BookingReference.State.TO_WRITE:
-            booking = with_output_relations(Booking.objects.filter(pk=reference.booking_id)).get()
-            data = ics.calendar_resource(calendar_event(booking), now)
-            href, etag = client.put_event(
-                reference.calendar.url, reference.ics_uid, data, href=reference.href
-            )
-            unchanged.update(
-                state=BookingReference.State.WRITTEN,
-                href=href,
-                etag=etag,
-                next_attempt_at=None,
-                last_error="",
-                updated_at=timezone.now(),
-            )
-        else:
-            client.delete_event(reference.href)
-            unchanged.update(
-                state=BookingReference.State.REMOVED,
-                next_attempt_at=None,
-                last_error="",
-                updated_at=timezone.now(),
-            )
+        pushed = _push(reference, now)
     except syncing.SYNC_ERRORS as error:
         attempts = reference.attempts + 1
         pause = RETRY_PAUSES[min(attempts, len(RETRY_PAUSES)) - 1]
-        unchanged.update(
+        recorded = unchanged.update(
             attempts=attempts,
             last_error=str(error)[:1000],
             next_attempt_at=now + pause,
+            pushing_until=None,
             updated_at=timezone.now(),
         )
         logger.warning(
@@ -173,8 +161,34 @@ def push(reference_id: int, now=None) -> bool:
             attempts,
             error,
         )
-        return False
-    return True
+        pushed = False
+    else:
+        recorded = unchanged.update(**pushed, pushing_until=None, updated_at=timezone.now())
+        pushed = True
+    if not recorded:  # planned again while this push was in flight
+        BookingReference.objects.filter(pk=reference.pk).update(pushing_until=None)
+        return push(reference_id)
+    return pushed
+
+
+def _push(reference, now) -> dict:
+    """Write or remove the event on the server; the reference's fields that follow."""
+    client = syncing.client_for(reference.calendar.connection)
+    if reference.state == BookingReference.State.TO_WRITE:
+        booking = with_output_relations(Booking.objects.filter(pk=reference.booking_id)).get()
+        data = ics.calendar_resource(calendar_event(booking), now)
+        href, etag = client.put_event(
+            reference.calendar.url, reference.ics_uid, data, href=reference.href
+        )
+        return {
+            "state": BookingReference.State.WRITTEN,
+            "href": href,
+            "etag": etag[:255],
+            "next_attempt_at": None,
+            "last_error": "",
+        }
+    client.delete_event(reference.href)
+    return {"state": BookingReference.State.REMOVED, "next_attempt_at": None, "last_error": ""}
 
 
 def unhandled(grace: timedelta = timedelta(0), now=None) -> list[int]:
@@ -190,6 +204,7 @@ def due(now=None) -> list[int]:
     return list(
         BookingReference.objects.filter(
             Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            Q(pushing_until__isnull=True) | Q(pushing_until__lte=now),
             state__in=PENDING,
             attempts__lte=len(RETRY_PAUSES),
         )

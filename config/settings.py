@@ -181,10 +181,9 @@ CALENDAR_MAX_BYTES = env.int("CALENDAR_MAX_BYTES", default=10 * 1024 * 1024)
 # How far ahead events are read, and the most event instances kept per calendar.
 CALENDAR_SYNC_DAYS = env.int("CALENDAR_SYNC_DAYS", default=120)
 CALENDAR_MAX_EVENTS = env.int("CALENDAR_MAX_EVENTS", default=20000)
-# Calendar servers on loopback and private addresses (a Nextcloud or Radicale on the LAN).
-CALENDAR_ALLOW_PRIVATE_NETWORKS = env.bool(
-    "CALENDAR_ALLOW_PRIVATE_NETWORKS", default=WEBHOOKS_ALLOW_PRIVATE_NETWORKS
-)
+# Calendar servers on loopback and private addresses (a Nextcloud or Radicale on the LAN; the
+# demo's own feed). Off unless DEBUG: what a calendar server answers is read back.
+CALENDAR_ALLOW_PRIVATE_NETWORKS = env.bool("CALENDAR_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
 
 # The tasks each outbox event is queued for after its change commits.
 OUTBOX_CONSUMERS = [

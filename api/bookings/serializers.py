@@ -369,18 +369,31 @@ class ReferencesQuery(serializers.Serializer):
 
 
 class BookingReferenceOutput(Output):
-    """The booking's event in a host's calendar (calendars.models.BookingReference)."""
+    """The booking's event in a host's calendar (calendars.models.BookingReference). Which
+    calendar, and why writing it failed, are told to that calendar's owner only."""
 
     id = serializers.IntegerField()
     type = serializers.SerializerMethodField()
     eventUid = serializers.CharField(source="ics_uid")
-    destinationCalendarId = serializers.CharField(source="calendar.url", allow_null=True)
+    destinationCalendarId = serializers.SerializerMethodField(
+        help_text="The calendar's URL; null unless it is yours"
+    )
     # Ours: whether the calendar server has it yet, and why not.
     state = serializers.ChoiceField(choices=BookingReference.State.choices)
-    lastError = serializers.CharField(source="last_error")
+    lastError = serializers.SerializerMethodField(help_text="Empty unless the calendar is yours")
 
     def get_type(self, reference) -> str:
         return "apple_calendar" if "icloud.com" in reference.calendar.url else "caldav_calendar"
+
+    def _is_own(self, reference) -> bool:
+        request = self.context.get("request")
+        return request is not None and reference.calendar.user_id == request.user.pk
+
+    def get_destinationCalendarId(self, reference) -> str | None:
+        return reference.calendar.url if self._is_own(reference) else None
+
+    def get_lastError(self, reference) -> str:
+        return reference.last_error if self._is_own(reference) else ""
 
 
 # --- Notes and history (extensions) ---------------------------------------------------------

@@ -16,7 +16,7 @@ from bookings.errors import SlotUnavailable
 from bookings.models import Booking
 from bookings.services import Actor, cancel_booking, reschedule_booking
 from bookings.slots import explain_start, find_slots
-from calendars import connections, credentials, syncing, tasks
+from calendars import caldav, connections, credentials, syncing, tasks
 from calendars.models import BookingReference, BusyTime, Calendar, Connection
 from tests.calendar_server import PASSWORD, USER
 from tests.conftest import NOW, utc
@@ -454,3 +454,46 @@ def test_a_feed_larger_than_the_cap_is_refused(host, settings):
             connections.add_ics_feed(host, feed.url, now=NOW)
     finally:
         feed.stop()
+
+
+def test_a_change_while_the_event_is_being_written_is_pushed_after_it(
+    factory, host, radicale, monkeypatch
+):
+    """A cancellation planned while the first write is in flight: that write finishes, then
+    the event is removed (never left on the server for a cancelled booking)."""
+    event_type = factory.event_type(host, slug="raced", length_minutes=60)
+    radicale.make_calendar("work", "Work")
+    connect(host, radicale)
+    booking = factory.book(event_type, utc(2049, 1, 5, 9)).booking
+    original_put = caldav.Client.put_event
+    cancelled = []
+
+    def put_then_cancel(client, *args, **kwargs):
+        answer = original_put(client, *args, **kwargs)
+        if not cancelled:
+            cancelled.append(True)
+            cancel_booking(Booking.objects.get(pk=booking.pk), Actor.host(host), now=NOW)
+            tasks.sweep()  # plans the removal; the push in flight still holds the reference
+        return answer
+
+    monkeypatch.setattr(caldav.Client, "put_event", put_then_cancel)
+    tasks.sweep()
+    reference = BookingReference.objects.get()
+    assert reference.state == "removed" and reference.pushing_until is None
+    assert server_event(radicale, reference) is None
+
+
+def test_another_hosts_invite_in_the_calendar_still_blocks(factory, host, event_type, radicale):
+    """An event whose UID is a booking's blocks unless the calendar's owner hosts that booking
+    (then the booking itself blocks the time)."""
+    other = factory.user("otto")
+    theirs = factory.book(factory.event_type(other, slug="theirs"), utc(2049, 1, 5, 10)).booking
+    work = radicale.make_calendar("work", "Work")
+    radicale.put_event(
+        work,
+        "invite",
+        vevent(theirs.ics_uid, "DTSTART:20490105T100000Z", "DTEND:20490105T110000Z"),
+    )
+    connect(host, radicale)
+    assert not BusyTime.objects.get(uid=theirs.ics_uid).transparent
+    assert utc(2049, 1, 5, 10) not in starts(event_type, utc(2049, 1, 5))
