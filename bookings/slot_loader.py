@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection
 
 from bookings.models import SlotReservation
+from calendars import merging
 
 # A hold is fetched a little wider than the range: its buffers reach beyond its own times.
 HOLD_BUFFER_REACH = timedelta(hours=12)
@@ -72,7 +73,9 @@ class ConnectionState:
 class Inputs:
     hosts: list[HostRow]
     schedules: dict[int, ScheduleRow]  # by user id; none for a host without one
-    busy: dict[int, list]  # by user id: (start, end) blocked times, buffers included
+    # By user id: (start, end) blocked times, buffers included, in seconds since 1970 (UTC):
+    # thousands of them, which the engine compares as numbers (no datetimes are made).
+    busy: dict[int, list]
     users_of_booking: dict[int, list[int]]  # empty when the busy times come merged
     holds: list[Hold]
     # By user id: (start, end, calendar id) of the busy times from their own calendars, also
@@ -82,9 +85,10 @@ class Inputs:
 
 
 # The columns of every row of the statement, after its kind ("s" schedule, "w" weekly hours, "o"
-# override, "h" team host, "b" busy time, "x" busy time from the host's calendar, "r" hold, "c"
-# calendar connection), and their types. A kind leaves the columns it
-# has no value for empty; "start" and "end" are instants (their type depends on the database).
+# override, "h" team host, "b" busy time, "x" busy time from the host's calendar, "p" all of
+# them merged and packed, "r" hold, "c" calendar connection), and their types. A kind leaves
+# the columns it has no value for empty; "start" and "end" are instants (their type depends on
+# the database).
 COLUMNS = {
     "id": "bigint",  # the schedule's, the host's user, the booking's, the hold's, the connection's
     "other": "bigint",  # the schedule's owner, the host's schedule, the busy user, the hold's
@@ -101,6 +105,7 @@ COLUMNS = {
     "closes": "time",
     "start": None,
     "end": None,
+    "data": "bytea",  # a host's merged busy times from their calendars, packed
 }
 
 
@@ -130,10 +135,11 @@ def load_inputs(
     exclude_booking_uid: a booking being moved does not block itself.
     own_reservation_uid: the caller's own hold does not block the caller.
     with_bookings: False when the event type ignores bookings (double booking allowed).
-    merged: each user's busy times may come merged (on PostgreSQL), which the slot engine does
-    anyway; the users of each booking are then not told.
+    merged: each user's busy times may come merged (bookings on PostgreSQL; the calendars'
+    everywhere, merged at sync), which the slot engine does anyway; the users of each booking
+    and the calendar of each busy time are then not told.
     """
-    instant, to_datetime, instant_type = _instants()
+    instant, to_datetime, to_seconds, instant_type = _instants()
     statement = _Statement()
     if hosts is None:
         # The team's id is written into the statement (an integer, checked), as ids are.
@@ -150,7 +156,7 @@ def load_inputs(
     with connection.cursor() as cursor:
         cursor.execute(statement.text(), statement.params)
         rows = cursor.fetchall()
-    return _read(rows, hosts, to_datetime, event_type_id)
+    return _read(rows, hosts, to_datetime, to_seconds, event_type_id, busy_range)
 
 
 def _add_calendars(statement, hosts, team_hosts, local_days, instant_type) -> None:
@@ -211,7 +217,8 @@ def _add_calendars(statement, hosts, team_hosts, local_days, instant_type) -> No
 
 def _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, instant) -> None:
     """The users' blocking booking rows overlapping [start, end), and the busy times synced
-    from their calendars that check conflicts (not the transparent ones)."""
+    from their calendars that check conflicts (not the transparent ones): merged, one packed
+    row per user; else one row per event, naming its calendar."""
     adapt = connection.ops.adapt_datetimefield_value
     rows = (
         f"FROM bookings_bookinghost WHERE user_id IN ({users}) AND is_blocking "
@@ -221,42 +228,42 @@ def _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, i
     if exclude_booking_uid:
         rows += " AND booking_id NOT IN (SELECT id FROM bookings_booking WHERE uid = %s)"
         params.append(exclude_booking_uid)
-    external = (
-        "FROM calendars_busytime t JOIN calendars_calendar c ON c.id = t.calendar_id "
-        f"WHERE t.user_id IN ({users}) AND c.check_conflicts AND NOT t.transparent "
-        'AND t.start < %s AND t."end" > %s'
-    )
-    external_params = [adapt(end), adapt(start)]
     if merged and connection.vendor == "postgresql":
         # Touching and overlapping times of a user as one: fewer rows to send and convert.
-        taken = (
-            f"SELECT user_id, blocked_start AS busy_start, blocked_end AS busy_end {rows} "
-            f'UNION ALL SELECT t.user_id, t.start, t."end" {external}'
-        )
         statement.branch(
             "b",
-            "FROM (SELECT user_id, unnest(range_agg(tstzrange(busy_start, busy_end))) AS busy "
-            f"FROM ({taken}) AS taken GROUP BY user_id) AS merged",
-            params + external_params,
+            "FROM (SELECT user_id, unnest(range_agg(tstzrange(blocked_start, blocked_end))) "
+            f"AS busy {rows} GROUP BY user_id) AS merged",
+            params,
             other="user_id",
             start=instant("lower(busy)"),
             end=instant("upper(busy)"),
         )
+    else:
+        statement.branch(
+            "b",
+            rows,
+            params,
+            id="booking_id",
+            other="user_id",
+            host="id",  # the host row's id: a booking's users in the order its rows were written
+            start=instant("blocked_start"),
+            end=instant("blocked_end"),
+        )
+    if merged:  # one row per host, merged at sync (calendars/merging.py)
+        statement.branch(
+            "p",
+            f"FROM calendars_mergedbusytimes WHERE user_id IN ({users})",
+            other="user_id",
+            data="intervals",
+        )
         return
     statement.branch(
-        "b",
-        rows,
-        params,
-        id="booking_id",
-        other="user_id",
-        host="id",  # the host row's id: a booking's users in the order its rows were written
-        start=instant("blocked_start"),
-        end=instant("blocked_end"),
-    )
-    statement.branch(
         "x",
-        external,
-        external_params,
+        "FROM calendars_busytime t JOIN calendars_calendar c ON c.id = t.calendar_id "
+        f"WHERE t.user_id IN ({users}) AND c.check_conflicts AND NOT t.transparent "
+        'AND t.start < %s AND t."end" > %s',
+        [adapt(end), adapt(start)],
         other="t.user_id",
         host="t.calendar_id",
         start=instant("t.start"),
@@ -334,20 +341,24 @@ class _Statement:
         return self.prefix + " UNION ALL ".join(self.branches)
 
 
-def _read(rows, hosts, to_datetime, event_type_id) -> Inputs:
+def _read(rows, hosts, to_datetime, to_seconds, event_type_id, busy_range) -> Inputs:
     schedules: dict[int, ScheduleRow] = {}
     weekly_rows, override_rows, found_hosts = [], [], []
     busy, users_of_booking, holds = defaultdict(list), defaultdict(list), {}
     external, connections = defaultdict(list), []
     # The columns in the order of COLUMNS: id, other, host, type_host, flag, number, number2,
-    # zone, day, opens, closes, start, end.
-    for kind, a, b, c, d, flag, n1, n2, text, day, t1, t2, i1, i2 in rows:
+    # zone, day, opens, closes, start, end, data.
+    first_second, last_second = (moment.timestamp() for moment in busy_range)
+    for kind, a, b, c, d, flag, n1, n2, text, day, t1, t2, i1, i2, data in rows:
         if kind == "b":
-            busy[b].append((to_datetime(i1), to_datetime(i2)))
+            busy[b].append((to_seconds(i1), to_seconds(i2)))
             if a is not None:
                 users_of_booking[a].append((c, b))
+        elif kind == "p":
+            if data:
+                busy[b] += merging.unpack_between(data, first_second, last_second)
         elif kind == "x":
-            taken = (to_datetime(i1), to_datetime(i2))
+            taken = (to_seconds(i1), to_seconds(i2))
             busy[b].append(taken)
             external[b].append((*taken, c))
         elif kind == "s":
@@ -425,11 +436,12 @@ def _id_list(ids) -> str:
 
 
 def _instants():
-    """(SQL reading a timestamp column, the function turning its value into an aware UTC
-    datetime, the SQL type of what the first gives) for this database."""
+    """(SQL reading a timestamp column, the functions turning its value into an aware UTC
+    datetime and into seconds since 1970, the SQL type of what the first gives) for this
+    database."""
     if connection.vendor == "postgresql":
-        return _epoch_seconds, _from_epoch_seconds, "float8"
-    return _as_stored, _from_sqlite, "text"
+        return _epoch_seconds, _from_epoch_seconds, float, "float8"
+    return _as_stored, _from_sqlite, _seconds_from_sqlite, "text"
 
 
 def _epoch_seconds(column: str) -> str:
@@ -448,6 +460,10 @@ def _from_sqlite(value) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC)
+
+
+def _seconds_from_sqlite(value) -> float:
+    return _from_sqlite(value).timestamp()
 
 
 def _time(value) -> time:

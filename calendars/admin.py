@@ -114,6 +114,13 @@ class ConnectionAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return [CalendarInline] if obj is not None else []
 
+    def delete_model(self, request, obj):
+        connections.disconnect(obj)
+
+    def delete_queryset(self, request, queryset):
+        for connection in queryset:
+            connections.disconnect(connection)
+
     def save_model(self, request, obj, form, change):
         if not change:  # the service connected and saved it while the form was checked
             obj.__dict__.update(form.created.__dict__)

@@ -8,7 +8,7 @@ read) and syncs it, so a mistake in the URL or the password is told to the perso
 from django.conf import settings
 from django.db import transaction
 
-from calendars import caldav, credentials, syncing
+from calendars import caldav, credentials, merging, syncing
 from calendars.errors import (
     CalendarNotFound,
     CalendarUnreachable,
@@ -89,10 +89,10 @@ def add_ics_feed(user, url: str, *, now=None) -> Connection:
             Connection.objects.select_related("user").get(pk=connection.pk), now=now
         )
     except BaseException:
-        connection.delete()
+        disconnect(connection)
         raise
     if not result.ok:
-        connection.delete()
+        disconnect(connection)
         raise CalendarUnreachable(f"The feed could not be read: {result.error}")
     connection.refresh_from_db()
     return connection
@@ -120,11 +120,13 @@ def owned_calendar(user, connection_id, calendar_url: str) -> Calendar:
 def set_check_conflicts(calendar: Calendar, check: bool) -> Calendar:
     """Whether the calendar's events block slots; switched on, it is read at the next sync."""
     with transaction.atomic():
+        merging.lock(calendar.user_id)
         Calendar.objects.filter(pk=calendar.pk).update(
             check_conflicts=check, ctag="", synced_until=None
         )
         if not check:
             BusyTime.objects.filter(calendar=calendar).delete()
+        merging.rebuild(calendar.user_id)
     calendar.refresh_from_db()
     return calendar
 
@@ -144,4 +146,7 @@ def choose_destination(calendar: Calendar) -> Calendar:
 
 def disconnect(connection: Connection) -> None:
     """The connection, its calendars and their busy times go; events already written stay."""
-    connection.delete()
+    with transaction.atomic():
+        merging.lock(connection.user_id)
+        connection.delete()
+        merging.rebuild(connection.user_id)

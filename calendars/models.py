@@ -110,6 +110,24 @@ class BusyTime(models.Model):
         return f"{self.uid} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M} UTC"
 
 
+class MergedBusyTimes(models.Model):
+    """All of a user's blocking busy times from their calendars that check conflicts, merged
+    and packed into one value (calendars/merging.py): the slot loader reads one row per host,
+    not one per event. Rebuilt in the transaction that changes those busy times."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    intervals = models.BinaryField(default=b"")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "merged busy times"
+
+    def __str__(self):
+        return f"Busy times of user {self.user_id}"
+
+
 class BookingReference(models.Model):
     """A booking's event in a host's calendar (Cal.com's booking reference): one per calendar
     event UID and calendar, following the booking through reschedules (same UID, higher

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bookings.models import BookingHost
-from calendars import caldav, credentials, events
+from calendars import caldav, credentials, events, merging
 from calendars.models import BusyTime, Calendar, Connection
 
 logger = logging.getLogger("calendars")
@@ -213,10 +213,10 @@ def _store(calendar, intervals, *, ctag, synced_until) -> None:
     """Replace the calendar's busy times. The events of the calendar owner's own bookings
     (written there by Rendezvous, or an invite they accepted) are kept as transparent: the
     booking blocks its time, and only while it stands. Two syncs of one calendar store one
-    after the other (its row is locked)."""
+    after the other (the user's merged busy times are locked, then rebuilt)."""
     ours = _own_booking_uids(calendar.user_id, {interval.uid for interval in intervals})
     with transaction.atomic():
-        Calendar.objects.select_for_update().filter(pk=calendar.pk).first()
+        merging.lock(calendar.user_id)
         BusyTime.objects.filter(calendar=calendar).delete()
         BusyTime.objects.bulk_create(
             [
@@ -233,6 +233,7 @@ def _store(calendar, intervals, *, ctag, synced_until) -> None:
             batch_size=1000,
         )
         Calendar.objects.filter(pk=calendar.pk).update(ctag=ctag[:255], synced_until=synced_until)
+        merging.rebuild(calendar.user_id)
 
 
 def _own_booking_uids(user_id: int, uids: set[str]) -> set[str]:

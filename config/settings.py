@@ -178,8 +178,10 @@ CALENDAR_RETRY_PAUSE_SECONDS = env.int("CALENDAR_RETRY_PAUSE_SECONDS", default=1
 # Seconds each background request to a calendar server may take; the most read from one answer.
 CALENDAR_TIMEOUT_SECONDS = env.float("CALENDAR_TIMEOUT_SECONDS", default=15)
 CALENDAR_MAX_BYTES = env.int("CALENDAR_MAX_BYTES", default=10 * 1024 * 1024)
-# How far ahead events are read, and the most event instances kept per calendar.
-CALENDAR_SYNC_DAYS = env.int("CALENDAR_SYNC_DAYS", default=120)
+# How far ahead events are read (slots further ahead than this do not see the hosts' calendars:
+# keep it at least as long as the booking windows), and the most event instances kept per
+# calendar.
+CALENDAR_SYNC_DAYS = env.int("CALENDAR_SYNC_DAYS", default=366)
 CALENDAR_MAX_EVENTS = env.int("CALENDAR_MAX_EVENTS", default=20000)
 # Calendar servers on loopback and private addresses (a Nextcloud or Radicale on the LAN; the
 # demo's own feed). Off unless DEBUG: what a calendar server answers is read back.

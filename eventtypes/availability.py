@@ -11,7 +11,8 @@ Time model:
   that does not exist (spring forward) is skipped; one that happens twice (fall back) is
   offered once, at its first occurrence.
 - Everything else (busy times, reservations, `now`, the requested range, the slots returned)
-  is aware UTC.
+  is aware UTC. Busy times and holds may also come as seconds since 1970 (UTC), as the loader
+  reads thousands of them: they are compared as such, never turned into datetimes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -69,10 +72,11 @@ class HostAvailability:
     weekly: weekday (0 = Monday) -> local (start, end) intervals; an end of 00:00 is midnight.
     overrides: date -> local intervals replacing the weekly ones; an empty list is a day off.
     busy: UTC (start, end) ranges the host is taken, buffers of those bookings included, and the
-    busy times of the host's own calendars (the event type's buffers apply to all of them).
-    external: which of `busy` come from the host's own calendars, as (start, end, calendar id);
-    told only to explain a start.
-    held: UTC (start, end) ranges other people's unexpired reservations hold.
+    busy times of the host's own calendars (the event type's buffers apply to all of them);
+    aware datetimes or seconds since 1970.
+    external: which of `busy` come from the host's own calendars, as (start, end, calendar id)
+    in the same form; told only to explain a start.
+    held: UTC (start, end) ranges other people's unexpired reservations hold (either form).
     counted: (UTC start, minutes) of this host's bookings of this event type, for the limits.
     """
 
@@ -80,9 +84,9 @@ class HostAvailability:
     time_zone: str
     weekly: Mapping[int, Sequence[tuple[time, time]]]
     overrides: Mapping[date, Sequence[tuple[time, time]]] = field(default_factory=dict)
-    busy: Sequence[tuple[datetime, datetime]] = ()
-    external: Sequence[tuple[datetime, datetime, int]] = ()
-    held: Sequence[tuple[datetime, datetime]] = ()
+    busy: Sequence[tuple[datetime | float, datetime | float]] = ()
+    external: Sequence[tuple[datetime | float, datetime | float, int]] = ()
+    held: Sequence[tuple[datetime | float, datetime | float]] = ()
     counted: Sequence[tuple[datetime, int]] = ()
     is_fixed: bool = False
     priority: int = 2
@@ -147,9 +151,10 @@ def compute_slots(
     # Each host's free starts, found once by walking their available intervals: far cheaper
     # than asking every host about every start when hosts work at different times of day.
     fixed_plans, optional_plans = _split_hosts(plans, rules.scheduling)
-    fixed = [plan.free_starts(ordered) for plan in fixed_plans]
+    seconds = [start.timestamp() for start in ordered]
+    fixed = [plan.free_starts(ordered, seconds) for plan in fixed_plans]
     fixed_ids = tuple(plan.host.host_id for plan in fixed_plans)
-    optional = [(plan.host.host_id, plan.free_starts(ordered)) for plan in optional_plans]
+    optional = [(plan.host.host_id, plan.free_starts(ordered, seconds)) for plan in optional_plans]
 
     slots = []
     for start in ordered:
@@ -246,11 +251,14 @@ class _HostPlan:
         self.available, self.candidate_starts = self._expand(first_day, last_day, step)
         self.available_starts = [a for a, _ in self.available]
 
-        if rules.allow_double_booking:
-            self.busy = []
-        else:
-            self.busy = _merge(sorted([*host.busy, *host.held]))
-        self.busy_starts = [b for b, _ in self.busy]
+        # The busy times and holds in seconds since 1970, by start, and the latest end of each
+        # and all before it: a start is clear when the latest end of everything that begins
+        # before it (and its buffer) is over, which needs no merging of overlapping times.
+        taken = []
+        if not rules.allow_double_booking:
+            taken = sorted([*_in_seconds(host.busy), *_in_seconds(host.held)])
+        self.busy_starts = list(map(itemgetter(0), taken))
+        self.busy_reach = list(accumulate(map(itemgetter(1), taken), max))
         self.before = timedelta(minutes=rules.before_buffer)
         self.after = timedelta(minutes=rules.after_buffer)
 
@@ -320,26 +328,31 @@ class _HostPlan:
             return False
         return self.window_closes is None or start < self.window_closes
 
-    def free_starts(self, ordered_starts: list[datetime]) -> set[datetime]:
+    def free_starts(self, ordered_starts: list[datetime], seconds: list[float]) -> set[datetime]:
         """Those of the (ascending) starts this host can take: inside an available interval
         (found by walking the intervals, not by searching for each start), within the booking
-        window, clear of busy times and holds by the buffers, within the limits. Written out
-        in one loop: it runs for every start of every host."""
-        length, before, after = self.length, self.before, self.after
-        busy, busy_starts = self.busy, self.busy_starts
+        window, clear of busy times and holds by the buffers, within the limits. `seconds`:
+        the same starts in seconds since 1970, against which the busy times are compared.
+        Written out in one loop: it runs for every start of every host."""
+        length = self.length
+        reach = (self.length + self.after).total_seconds()
+        before = self.before.total_seconds()
+        busy_starts, busy_reach = self.busy_starts, self.busy_reach
         opens, closes = self.window_opens, self.window_closes
         limited = self.rules.limits_count or self.rules.limits_duration
         free = set()
         for available_start, available_end in self.available:
             first = bisect.bisect_left(ordered_starts, available_start)
             last = bisect.bisect_right(ordered_starts, available_end - length)
-            for start in ordered_starts[first:last]:
+            for position in range(first, last):
+                start = ordered_starts[position]
                 if (opens is not None and start < opens) or (
                     closes is not None and start >= closes
                 ):
                     continue
-                index = bisect.bisect_left(busy_starts, start + length + after) - 1
-                if index >= 0 and busy[index][1] > start - before:
+                at = seconds[position]
+                index = bisect.bisect_left(busy_starts, at + reach) - 1
+                if index >= 0 and busy_reach[index] > at - before:
                     continue
                 if limited and not self._within_limits(start):
                     continue
@@ -396,8 +409,16 @@ def _wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(high, UTC)
 
 
-def _merge(intervals: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    merged: list[tuple[datetime, datetime]] = []
+def _in_seconds(intervals) -> list:
+    """(start, end) pairs in seconds since 1970, given as such or as aware datetimes."""
+    if not intervals or not isinstance(intervals[0][0], datetime):
+        return list(intervals)
+    return [(start.timestamp(), end.timestamp()) for start, end, *_ in intervals]
+
+
+def _merge(intervals: Sequence[tuple]) -> list[tuple]:
+    """Sorted (start, end) intervals with those that overlap or touch made one."""
+    merged: list[tuple] = []
     for start, end in intervals:
         if merged and start <= merged[-1][1]:
             if end > merged[-1][1]:
@@ -567,9 +588,13 @@ def explain_start(
             if _overlaps(host.held, start, end):
                 found.append(RESERVED)
             external = {(b_start, b_end) for b_start, b_end, _ in host.external}
-            bookings = [interval for interval in host.busy if interval not in external]
+            bookings = [interval for interval in host.busy if tuple(interval) not in external]
             in_calendars = sorted(
-                {c for b_start, b_end, c in host.external if b_start < end and b_end > start}
+                {
+                    c
+                    for b_start, b_end, c in host.external
+                    if _overlaps([(b_start, b_end)], start, end)
+                }
             )
             if _overlaps(bookings, start, end):
                 found.append(BUSY)
@@ -577,10 +602,11 @@ def explain_start(
                 found.append(CALENDAR_BUSY)
                 calendars[host.host_id] = in_calendars
             taken = BUSY in found or CALENDAR_BUSY in found
+            reach = (start - plan.before, end + plan.after)
             if (
                 not taken
                 and RESERVED not in found
-                and _overlaps([*host.busy, *host.held], start - plan.before, end + plan.after)
+                and (_overlaps(host.busy, *reach) or _overlaps(host.held, *reach))
             ):
                 # free_starts applies the buffers to reservations too: say so, not "no reason".
                 found.append(BUFFER_CONFLICT)
@@ -590,5 +616,6 @@ def explain_start(
     return Explanation(start, slot, reasons, rules.scheduling, calendars)
 
 
-def _overlaps(intervals, start, end) -> bool:
-    return any(b_start < end and b_end > start for b_start, b_end in intervals)
+def _overlaps(intervals, start: datetime, end: datetime) -> bool:
+    start, end = start.timestamp(), end.timestamp()
+    return any(b_start < end and b_end > start for b_start, b_end in _in_seconds(intervals))

@@ -16,7 +16,7 @@ from bookings.errors import SlotUnavailable
 from bookings.models import Booking
 from bookings.services import Actor, cancel_booking, reschedule_booking
 from bookings.slots import explain_start, find_slots
-from calendars import caldav, connections, credentials, syncing, tasks
+from calendars import caldav, connections, credentials, merging, syncing, tasks
 from calendars.models import BookingReference, BusyTime, Calendar, Connection
 from tests.calendar_server import PASSWORD, USER
 from tests.conftest import NOW, utc
@@ -375,22 +375,28 @@ def test_slot_queries_do_not_grow_with_synced_events(host, event_type, events):
         user=host, kind="ics", url="https://example.com/a.ics", synced_at=NOW
     )
     calendar = Calendar.objects.create(connection=connection, user=host, url=connection.url)
-    BusyTime.objects.bulk_create(
-        BusyTime(
-            calendar=calendar,
-            user=host,
-            uid=f"e{i}",
-            start=utc(2049, 1, 5) + timedelta(minutes=97 * i),
-            end=utc(2049, 1, 5) + timedelta(minutes=97 * i + 30),
+    busy = [
+        (
+            utc(2049, 1, 5) + timedelta(minutes=97 * i),
+            utc(2049, 1, 5) + timedelta(minutes=97 * i + 30),
         )
         for i in range(events)
+    ]
+    BusyTime.objects.bulk_create(
+        BusyTime(calendar=calendar, user=host, uid=f"e{i}", start=start, end=end)
+        for i, (start, end) in enumerate(busy)
     )
+    merging.lock(host.pk)
+    merging.rebuild(host.pk)
     with CaptureQueriesContext(db) as queries:
         search = find_slots(
             event_type, utc(2049, 1, 5), utc(2049, 2, 4), now=NOW, refresh_calendars=True
         )
     assert len(queries) == 1
     assert search.slots
+    assert not any(
+        slot.start < end and slot.end > start for slot in search.slots for start, end in busy
+    )
 
 
 def test_passwords_are_stored_encrypted_and_keys_rotate(host, radicale, settings):
@@ -497,3 +503,23 @@ def test_another_hosts_invite_in_the_calendar_still_blocks(factory, host, event_
     connect(host, radicale)
     assert not BusyTime.objects.get(uid=theirs.ics_uid).transparent
     assert utc(2049, 1, 5, 10) not in starts(event_type, utc(2049, 1, 5))
+
+
+def test_switching_a_calendar_off_or_disconnecting_frees_its_times_at_once(
+    host, event_type, radicale
+):
+    work = radicale.make_calendar("work", "Work")
+    radicale.put_event(
+        work, "dentist", vevent("dentist", "DTSTART:20490105T100000Z", "DTEND:20490105T110000Z")
+    )
+    connection = connect(host, radicale)
+    calendar = connection.calendars.get()
+    ten = utc(2049, 1, 5, 10)
+    assert ten not in starts(event_type, utc(2049, 1, 5))
+    connections.set_check_conflicts(calendar, False)
+    assert ten in starts(event_type, utc(2049, 1, 5))
+    connections.set_check_conflicts(calendar, True)
+    sync(connection)
+    assert ten not in starts(event_type, utc(2049, 1, 5))
+    connections.disconnect(connection)
+    assert ten in starts(event_type, utc(2049, 1, 5))
