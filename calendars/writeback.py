@@ -43,6 +43,8 @@ PENDING = (BookingReference.State.TO_WRITE, BookingReference.State.TO_REMOVE)
 
 def handle(event_id: int) -> None:
     """Reconcile the calendars of the event's booking (once per event) and push the changes."""
+    if nothing_to_write_back():
+        return
     event = Event.objects.filter(pk=event_id).only("booking_uid").first()
     if event is None:
         return
@@ -191,10 +193,19 @@ def _push(reference, now) -> dict:
     return {"state": BookingReference.State.REMOVED, "next_attempt_at": None, "last_error": ""}
 
 
+def nothing_to_write_back() -> bool:
+    """No host writes bookings into a calendar, and no event written before stands: booking
+    events need no write-back (the common case of a deployment without calendars)."""
+    return not (
+        Calendar.objects.filter(add_bookings=True).exists()
+        or BookingReference.objects.exclude(state=BookingReference.State.REMOVED).exists()
+    )
+
+
 def unhandled(grace: timedelta = timedelta(0), now=None) -> list[int]:
     """Recent booking events whose write-back is not done: their task was lost or not queued.
-    None while no host writes bookings into a calendar."""
-    if not Calendar.objects.filter(add_bookings=True).exists():
+    None while there is nothing to write back."""
+    if nothing_to_write_back():
         return []
     return unhandled_booking_events(HandledEvent, within=HANDLE_WITHIN, grace=grace, now=now)
 

@@ -523,3 +523,20 @@ def test_switching_a_calendar_off_or_disconnecting_frees_its_times_at_once(
     assert ten not in starts(event_type, utc(2049, 1, 5))
     connections.disconnect(connection)
     assert ten in starts(event_type, utc(2049, 1, 5))
+
+
+def test_an_event_written_before_is_removed_even_once_no_calendar_receives_bookings(
+    factory, host, event_type, radicale
+):
+    radicale.make_calendar("work", "Work")
+    connection = connect(host, radicale)
+    booking = factory.book(event_type, utc(2049, 1, 5, 9)).booking
+    tasks.sweep()
+    reference = BookingReference.objects.get()
+    assert server_event(radicale, reference) is not None
+    Calendar.objects.filter(connection=connection).update(add_bookings=False)
+    cancel_booking(Booking.objects.get(pk=booking.pk), Actor.host(host), now=NOW)
+    tasks.sweep()
+    reference.refresh_from_db()
+    assert reference.state == "removed"
+    assert server_event(radicale, reference) is None
