@@ -31,8 +31,11 @@ def sync_all() -> None:
 @shared_task(ignore_result=True)
 def sync_connection(connection_id: int) -> None:
     now = timezone.now()
+    recently = now - timedelta(seconds=settings.CALENDAR_SYNC_EVERY_SECONDS / 2)
+    if Connection.objects.filter(pk=connection_id, synced_at__gt=recently).exists():
+        return  # synced since the last round (by a slots request, or as it was connected)
     if not syncing.claim(connection_id, now, syncing.MINIMUM_GAP):
-        return  # synced moments ago (by a slots request or another worker)
+        return  # being synced (by a slots request or another worker)
     connection = Connection.objects.select_related("user").filter(pk=connection_id).first()
     if connection is not None:
         syncing.sync(connection, now=now)
