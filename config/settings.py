@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
         "SlotReasonEnum": "eventtypes.availability.REASON_ORDER",
         "SuccessStatusEnum": ["success"],
         "ErrorStatusEnum": ["error"],
+        "CalendarIntegrationEnum": "api.calendars.serializers.INTEGRATIONS",
+        "WritableCalendarIntegrationEnum": "api.calendars.serializers.WRITABLE_INTEGRATIONS",
     },
 }
 

@@ -2,6 +2,7 @@
 CreateIcsFeedOutput, SelectedCalendarOutput, DestinationCalendarsOutput, BusyTimesOutput),
 with our CalDAV connection's sync state added. A password is accepted, never returned."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.timezones import iso_utc
@@ -15,12 +16,25 @@ from api.fields import (
 from bookings.representation import Instant, Output
 
 INTEGRATIONS = ["apple_calendar", "caldav_calendar", "ics-feed_calendar"]
+# Those a booking can be written into.
+WRITABLE_INTEGRATIONS = ["apple_calendar", "caldav_calendar"]
 
 
 def integration_of(connection) -> str:
     if connection.kind == "ics":
         return "ics-feed_calendar"
     return "apple_calendar" if "icloud.com" in connection.url else "caldav_calendar"
+
+
+@extend_schema_field({"type": "string", "enum": INTEGRATIONS})
+class CalendarIntegration(serializers.Field):
+    """The integration (Cal.com's name for the provider) of a calendar's connection."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="connection", read_only=True, **kwargs)
+
+    def to_representation(self, connection) -> str:
+        return integration_of(connection)
 
 
 class IntegrationOutput(serializers.Serializer):
@@ -56,7 +70,7 @@ class IntegrationOutput(serializers.Serializer):
 
 class CalendarOutput(Output):
     externalId = serializers.CharField(source="url")
-    integration = serializers.SerializerMethodField()
+    integration = CalendarIntegration()
     name = serializers.CharField()
     primary = serializers.BooleanField(source="add_bookings")
     readOnly = serializers.BooleanField(source="connection.is_read_only")
@@ -64,9 +78,6 @@ class CalendarOutput(Output):
         source="check_conflicts", help_text="Its events block your slots"
     )
     credentialId = serializers.IntegerField(source="connection_id")
-
-    def get_integration(self, calendar) -> str:
-        return integration_of(calendar.connection)
 
 
 class ConnectedCalendarOutput(Output):
@@ -91,16 +102,13 @@ class ConnectedCalendarOutput(Output):
 
 class DestinationCalendarOutput(Output):
     id = serializers.IntegerField()
-    integration = serializers.SerializerMethodField()
+    integration = CalendarIntegration()
     externalId = serializers.CharField(source="url")
     name = serializers.CharField()
     userId = serializers.IntegerField(source="user_id")
     eventTypeId = serializers.SerializerMethodField()
     credentialId = serializers.IntegerField(source="connection_id")
     primaryEmail = serializers.SerializerMethodField()
-
-    def get_integration(self, calendar) -> str:
-        return integration_of(calendar.connection)
 
     def get_eventTypeId(self, calendar) -> int | None:
         return None
@@ -172,16 +180,13 @@ class SelectedCalendarQuery(serializers.Serializer):
 
 class SelectedCalendarOutput(Output):
     userId = serializers.IntegerField(source="user_id")
-    integration = serializers.SerializerMethodField()
+    integration = CalendarIntegration()
     externalId = serializers.CharField(source="url")
     credentialId = serializers.IntegerField(source="connection_id")
 
-    def get_integration(self, calendar) -> str:
-        return integration_of(calendar.connection)
-
 
 class DestinationInput(serializers.Serializer):
-    integration = serializers.ChoiceField(choices=["apple_calendar", "caldav_calendar"])
+    integration = serializers.ChoiceField(choices=WRITABLE_INTEGRATIONS)
     externalId = serializers.CharField(max_length=1000)
 
 

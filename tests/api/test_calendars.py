@@ -2,6 +2,10 @@
 references, against a real CalDAV server (Radicale): each answer checked against our OpenAPI
 document by the client."""
 
+from datetime import UTC, datetime, timedelta
+
+from django.utils import timezone
+
 from bookings.models import Booking
 from calendars import tasks
 from calendars.models import BusyTime, Connection
@@ -70,36 +74,37 @@ def test_a_caldav_account_is_connected_listed_and_disconnected(api_as, owner, ra
     assert not Connection.objects.exists()
 
 
-def test_busy_times_of_a_calendar(api_as, owner, radicale, outsider):
-    work = radicale.make_calendar("work", "Work")
+def dentist_next_week(radicale) -> datetime:
+    """An event in the owner's Radicale calendar "Work", 10:00-11:00 UTC on next week's Tuesday
+    (within what a sync reads, from the real clock); its start."""
+    today = timezone.now().date()
+    day = today + timedelta(days=8 - today.weekday())
     radicale.put_event(
-        work,
+        radicale.make_calendar("work", "Work"),
         "dentist",
         "BEGIN:VEVENT\r\nUID:dentist\r\nDTSTAMP:20260101T000000Z\r\n"
-        "DTSTART:20991230T100000Z\r\nDTEND:20991230T110000Z\r\nEND:VEVENT",
+        f"DTSTART:{day:%Y%m%d}T100000Z\r\nDTEND:{day:%Y%m%d}T110000Z\r\nEND:VEVENT",
     )
+    return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+
+
+def test_busy_times_of_a_calendar(api_as, owner, radicale, outsider):
+    start = dentist_next_week(radicale)
+    work = radicale.calendar_url("work")
     api = api_as(owner)
     credential = connect(api, radicale).json()["data"]
-    # The sync reads the next months from now; this event is placed for the test.
-    BusyTime.objects.create(
-        calendar=Connection.objects.get().calendars.get(),
-        user=owner,
-        uid="dentist",
-        start=utc(2099, 12, 30, 10),
-        end=utc(2099, 12, 30, 11),
-    )
     query = {
         "credentialId": credential["id"],
         "externalId": work,
-        "dateFrom": "2099-12-30",
-        "dateTo": "2099-12-30",
+        "dateFrom": f"{start:%Y-%m-%d}",
+        "dateTo": f"{start:%Y-%m-%d}",
     }
     response = api.get("/v2/calendars/busy-times", query)
     assert response.status_code == 200
     assert response.json()["data"] == [
         {
-            "start": "2099-12-30T10:00:00.000Z",
-            "end": "2099-12-30T11:00:00.000Z",
+            "start": f"{start:%Y-%m-%d}T10:00:00.000Z",
+            "end": f"{start:%Y-%m-%d}T11:00:00.000Z",
             "source": "caldav_calendar",
         }
     ]
@@ -151,36 +156,31 @@ def test_a_bookings_references_name_its_event_in_the_hosts_calendar(
 
 
 def test_explain_names_the_calendar_only_to_its_host(api_as, factory, owner, outsider, radicale):
-    work = radicale.make_calendar("work", "Work")
-    radicale.put_event(
-        work,
-        "dentist",
-        "BEGIN:VEVENT\r\nUID:dentist\r\nDTSTAMP:20260101T000000Z\r\n"
-        "DTSTART:20991230T100000Z\r\nDTEND:20991230T110000Z\r\nEND:VEVENT",
-    )
+    start = dentist_next_week(radicale)
     api = api_as(owner)
     connect(api, radicale)
-    BusyTime.objects.create(
-        calendar=Connection.objects.get().calendars.get(),
-        user=owner,
-        uid="dentist",
-        start=utc(2099, 12, 30, 10),
-        end=utc(2099, 12, 30, 11),
-    )
     event_type = factory.event_type(owner, slug="intro", booking_window_type="unlimited")
-    query = {"eventTypeId": event_type.pk, "start": "2099-12-30T10:00:00Z"}
+    query = {"eventTypeId": event_type.pk, "start": f"{start:%Y-%m-%dT%H:%M:%SZ}"}
     mine = api.get("/v2/slots/explain", query).json()["data"]
     assert mine["firstReason"] == "calendar_busy"
     assert mine["reasons"] == [
         {"hostId": owner.pk, "codes": ["calendar_busy"], "calendars": ["Work"]}
     ]
+    day = {"start": f"{start:%Y-%m-%d}T00:00:00Z", "end": f"{start:%Y-%m-%d}T23:59:59Z"}
+    listed = api.get(
+        "/v2/slots", {"eventTypeId": event_type.pk, **day}, **{"cal-api-version": "2024-09-04"}
+    )
+    assert listed.status_code == 200 and listed["Calendars-Synced-At"] != "never"
+    times = [slot["start"] for slots in listed.json()["data"].values() for slot in slots]
+    assert f"{start:%Y-%m-%dT%H:%M:%S}.000Z" not in times
+    assert f"{start:%Y-%m-%d}T09:00:00.000Z" in times
     theirs = api_as(outsider).get("/v2/slots/explain", query).json()["data"]
     assert theirs["reasons"] == [{"hostId": owner.pk, "codes": ["calendar_busy"], "calendars": []}]
     refused = api_as(None).post(
         "/v2/bookings",
         {
             "eventTypeId": event_type.pk,
-            "start": "2099-12-30T10:00:00Z",
+            "start": f"{start:%Y-%m-%dT%H:%M:%SZ}",
             "attendee": {"name": "Ann", "email": "ann@example.com", "timeZone": "UTC"},
         },
         **{"cal-api-version": "2024-08-13"},
