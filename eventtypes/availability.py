@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
@@ -157,7 +158,7 @@ def compute_slots(
     optional = [(plan.host.host_id, plan.free_starts(ordered, seconds)) for plan in optional_plans]
 
     slots = []
-    for start in ordered:
+    for position, start in enumerate(ordered):
         seated_slot = seats_by_start.get(start)
         if seated_slot is not None and seated_slot.booking_uid is not None:
             remaining = rules.seats - seated_slot.taken
@@ -178,7 +179,7 @@ def compute_slots(
         held_seats = seated_slot.taken if seated_slot is not None else 0
         if rules.seats and held_seats >= rules.seats:
             continue
-        free = _free_hosts(fixed, fixed_ids, optional, start, all_hosts)
+        free = _free_hosts(fixed, fixed_ids, optional, position, all_hosts)
         if free:
             slots.append(
                 Slot(
@@ -209,17 +210,17 @@ def _split_hosts(plans, scheduling):
     return fixed, [p for p in plans if not (p.host.is_fixed or scheduling == COLLECTIVE)]
 
 
-def _free_hosts(fixed, fixed_ids, optional, start, all_hosts) -> tuple[int, ...]:
+def _free_hosts(fixed, fixed_ids, optional, position, all_hosts) -> tuple[int, ...]:
     """fixed: the free starts of each host who must be free; optional: (host id, free starts)
     of the hosts of whom one must be free."""
     for free_starts in fixed:
-        if start not in free_starts:
+        if position not in free_starts:
             return ()
     if not optional:
         return fixed_ids
     free = list(fixed_ids)
     for host_id, free_starts in optional:
-        if start in free_starts:
+        if position in free_starts:
             free.append(host_id)
             if not all_hosts:
                 break
@@ -328,12 +329,12 @@ class _HostPlan:
             return False
         return self.window_closes is None or start < self.window_closes
 
-    def free_starts(self, ordered_starts: list[datetime], seconds: list[float]) -> set[datetime]:
-        """Those of the (ascending) starts this host can take: inside an available interval
-        (found by walking the intervals, not by searching for each start), within the booking
-        window, clear of busy times and holds by the buffers, within the limits. `seconds`:
-        the same starts in seconds since 1970, against which the busy times are compared.
-        Written out in one loop: it runs for every start of every host."""
+    def free_starts(self, ordered_starts: list[datetime], seconds: list[float]) -> set[int]:
+        """The positions of those of the (ascending) starts this host can take: inside an
+        available interval (found by walking the intervals, not by searching for each start),
+        within the booking window, clear of busy times and holds by the buffers, within the
+        limits. `seconds`: the same starts in seconds since 1970, against which the busy times
+        are compared. Written out in one loop: it runs for every start of every host."""
         length = self.length
         reach = (self.length + self.after).total_seconds()
         before = self.before.total_seconds()
@@ -356,7 +357,7 @@ class _HostPlan:
                     continue
                 if limited and not self._within_limits(start):
                     continue
-                free.add(start)
+                free.add(position)
         return free
 
     def _inside_availability(self, start, end) -> bool:
@@ -387,8 +388,11 @@ def _exists(wall: datetime, zone: ZoneInfo) -> bool:
     return aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall
 
 
+@lru_cache(maxsize=8192)
 def _wall_to_utc(wall: datetime, zone: ZoneInfo) -> datetime:
-    """The first instant showing this wall-clock time (fold=0).
+    """The first instant showing this wall-clock time (fold=0). Cached: the hosts of a team
+    mostly share zones and hours, so a search asks the same question many times (the answer
+    depends only on the zone's rules).
 
     A skipped time maps to the moment the clock jumps over it (the end of the gap), not to
     fold=0's "as if no jump" instant, which lies up to a whole jump later: 02:30-06:00 on New
