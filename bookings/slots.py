@@ -227,9 +227,7 @@ def find_group_slots(
             merged=True,
         )
 
-    loaded = load()
-    if refresh_calendars and calendar_syncing.refresh_stale(loaded.connections, now):
-        loaded = load()
+    loaded = _loaded(load, refresh_calendars, now)
     schedules, busy = loaded.schedules, loaded.busy
     held = defaultdict(list)
     for hold in loaded.holds:
@@ -297,9 +295,7 @@ def _gather(
             merged=merged and not event_type.is_seated,
         )
 
-    loaded = load()
-    if refresh_calendars and calendar_syncing.refresh_stale(loaded.connections, now):
-        loaded = load()
+    loaded = _loaded(load, refresh_calendars, now)
     hosts, schedules, busy = loaded.hosts, loaded.schedules, loaded.busy
     if not hosts:
         return _Inputs(rules, [], [])
@@ -339,6 +335,15 @@ def _gather(
             event_type, range_start, range_end, loaded.users_of_booking, seat_holds
         )
     return _Inputs(rules, host_inputs, seated, loaded.connections)
+
+
+def _loaded(load, refresh_calendars: bool, now) -> slot_loader.Inputs:
+    """load()'s inputs; with refresh_calendars, read again once the hosts' stale calendars
+    are synced (the statement names when each connection was synced)."""
+    loaded = load()
+    if refresh_calendars and calendar_syncing.refresh_stale(loaded.connections, now):
+        loaded = load()
+    return loaded
 
 
 def _host_availability(host: slot_loader.HostRow, schedule, **loaded) -> HostAvailability:

@@ -7,6 +7,7 @@ A host sees their own; a superuser sees everyone's. Changes go through calendars
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -59,7 +60,7 @@ class ConnectionForm(forms.ModelForm):
         return data
 
 
-class CalendarInline(admin.TabularInline):
+class CalendarInline(admin.StackedInline):
     model = Calendar
     fields = ("name", "url", "check_conflicts", "add_bookings", "busy_count", "synced_until")
     readonly_fields = ("name", "url", "busy_count", "synced_until")
@@ -83,8 +84,16 @@ class ConnectionAdmin(admin.ModelAdmin):
     actions = ["sync_now"]
     inlines = [CalendarInline]
 
+    class Media:
+        css = {"all": ["calendars/admin.css"]}
+
     def get_queryset(self, request):
-        found = super().get_queryset(request).select_related("user")
+        found = (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .annotate(calendars_found=Count("calendars"))
+        )
         return found if request.user.is_superuser else found.filter(user=request.user)
 
     def get_list_display(self, request):
@@ -156,9 +165,9 @@ class ConnectionAdmin(admin.ModelAdmin):
         age = timezone.now() - connection.synced_at
         return f"OK, {int(age.total_seconds() // 60)} min ago"
 
-    @admin.display(description="Calendars")
+    @admin.display(description="Calendars", ordering="calendars_found")
     def calendar_count(self, connection):
-        return connection.calendars.count()
+        return connection.calendars_found
 
     @admin.action(description="Sync selected connections now")
     def sync_now(self, request, queryset):

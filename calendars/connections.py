@@ -117,6 +117,15 @@ def owned_calendar(user, connection_id, calendar_url: str) -> Calendar:
     return calendar
 
 
+def names_of_own_calendars(user, calendar_ids) -> list[str]:
+    """The names of those of the calendars that are the user's own (a host may learn which of
+    their calendars is in the way of a start; nobody else learns anything about them)."""
+    if not calendar_ids or not user.is_authenticated:
+        return []
+    own = Calendar.objects.filter(pk__in=calendar_ids, user=user).order_by("name")
+    return [calendar.name or calendar.url for calendar in own]
+
+
 def set_check_conflicts(calendar: Calendar, check: bool) -> Calendar:
     """Whether the calendar's events block slots; switched on, it is read at the next sync."""
     with transaction.atomic():

@@ -50,6 +50,14 @@ class Connection(models.Model):
     def is_read_only(self) -> bool:
         return self.kind == self.Kind.ICS
 
+    @property
+    def integration(self) -> str:
+        """Cal.com's name for the provider: apple_calendar (iCloud), caldav_calendar or
+        ics-feed_calendar."""
+        if self.kind == self.Kind.ICS:
+            return "ics-feed_calendar"
+        return "apple_calendar" if "icloud.com" in self.url else "caldav_calendar"
+
 
 class Calendar(models.Model):
     """One calendar of a connection: whether its events block the host's slots, and whether

@@ -383,7 +383,7 @@ class BookingReferenceOutput(Output):
     lastError = serializers.SerializerMethodField(help_text="Empty unless the calendar is yours")
 
     def get_type(self, reference) -> str:
-        return "apple_calendar" if "icloud.com" in reference.calendar.url else "caldav_calendar"
+        return reference.calendar.connection.integration
 
     def _is_own(self, reference) -> bool:
         request = self.context.get("request")

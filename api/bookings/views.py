@@ -597,13 +597,16 @@ class BookingViewSet(ApiViewSet):
         """
         wanted = self.query().validated_data.get("type")
         booking = managed_booking(request.user, uid)
+        references = (
+            BookingReference.objects.filter(ics_uid=booking.ics_uid)
+            .exclude(state=BookingReference.State.REMOVED)
+            .select_related("calendar__connection")
+            .order_by("id")
+        )
         references = [
             reference
-            for reference in BookingReference.objects.filter(ics_uid=booking.ics_uid)
-            .exclude(state=BookingReference.State.REMOVED)
-            .select_related("calendar")
-            .order_by("id")
-            if wanted is None or BookingReferenceOutput().get_type(reference) == wanted
+            for reference in references
+            if wanted is None or reference.calendar.connection.integration == wanted
         ]
         return self.respond(references)
 

@@ -20,12 +20,6 @@ INTEGRATIONS = ["apple_calendar", "caldav_calendar", "ics-feed_calendar"]
 WRITABLE_INTEGRATIONS = ["apple_calendar", "caldav_calendar"]
 
 
-def integration_of(connection) -> str:
-    if connection.kind == "ics":
-        return "ics-feed_calendar"
-    return "apple_calendar" if "icloud.com" in connection.url else "caldav_calendar"
-
-
 @extend_schema_field({"type": "string", "enum": INTEGRATIONS})
 class CalendarIntegration(serializers.Field):
     """The integration (Cal.com's name for the provider) of a calendar's connection."""
@@ -34,7 +28,7 @@ class CalendarIntegration(serializers.Field):
         super().__init__(source="connection", read_only=True, **kwargs)
 
     def to_representation(self, connection) -> str:
-        return integration_of(connection)
+        return connection.integration
 
 
 class IntegrationOutput(serializers.Serializer):
@@ -50,13 +44,13 @@ class IntegrationOutput(serializers.Serializer):
             "apple_calendar": "Apple Calendar",
             "caldav_calendar": "CalDAV",
             "ics-feed_calendar": "ICS Feed",
-        }[integration_of(connection)]
+        }[connection.integration]
 
     def get_type(self, connection) -> str:
-        return integration_of(connection)
+        return connection.integration
 
     def get_slug(self, connection) -> str:
-        return integration_of(connection).removesuffix("_calendar").replace("_", "-")
+        return connection.integration.removesuffix("_calendar").replace("_", "-")
 
     def get_variant(self, connection) -> str:
         return "calendar"
@@ -150,7 +144,7 @@ class CredentialOutput(Output):
     invalid = serializers.SerializerMethodField()
 
     def get_type(self, connection) -> str:
-        return integration_of(connection)
+        return connection.integration
 
     def get_teamId(self, connection) -> int | None:
         return None

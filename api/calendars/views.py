@@ -27,7 +27,6 @@ from api.calendars.serializers import (
     SelectedCalendarInput,
     SelectedCalendarOutput,
     SelectedCalendarQuery,
-    integration_of,
 )
 from api.operations import operation
 from api.views import ApiViewSet
@@ -164,7 +163,7 @@ class CalendarViewSet(ApiViewSet):
         busy = BusyTime.objects.filter(
             calendar=calendar, transparent=False, start__lt=end, end__gt=start
         ).order_by("start", "id")
-        return self.respond(list(busy), source=integration_of(calendar.connection))
+        return self.respond(list(busy), source=calendar.connection.integration)
 
 
 class SelectedCalendarViewSet(ApiViewSet):

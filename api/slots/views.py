@@ -27,7 +27,7 @@ from api.views import ApiViewSet
 from bookings import lookup, slots
 from bookings.services import release_reservation, reserve_slot, update_reservation
 from bookings.services.reservations import can_choose_reservation_minutes, find_reservation
-from calendars.models import Calendar
+from calendars import connections
 
 
 class SlotViewSet(ApiViewSet):
@@ -100,14 +100,10 @@ class SlotViewSet(ApiViewSet):
 
 
 def own_calendar_names(request, explanation) -> dict[int, list[str]]:
-    """The names of the caller's own calendars that block the start: a host may learn which of
-    their calendars is in the way; nobody else learns anything about them."""
+    """The caller's own calendars in the way of the start, by host id (theirs only)."""
     user = request.user
-    own = explanation.calendars.get(user.pk) if user.is_authenticated else None
-    if not own:
-        return {}
-    names = Calendar.objects.filter(pk__in=own, user=user).order_by("name")
-    return {user.pk: [c.name or c.url for c in names]}
+    names = connections.names_of_own_calendars(user, explanation.calendars.get(user.pk))
+    return {user.pk: names} if names else {}
 
 
 def tell_calendar_age(response, search):
