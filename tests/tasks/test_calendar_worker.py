@@ -50,3 +50,37 @@ def test_a_worker_writes_bookings_back_and_its_beat_syncs_new_events(
         f"DTSTART:{tomorrow}T100000Z\r\nDTEND:{tomorrow}T110000Z\r\nEND:VEVENT",
     )
     eventually(lambda: BusyTime.objects.filter(uid="dentist").exists())
+
+
+def test_bookings_made_while_redis_is_down_or_the_worker_dies_are_still_written_back(
+    start_worker, broker, factory, owner, radicale, settings
+):
+    """Redis stopped while bookings are made: the sweep writes them once it is back. The worker
+    killed (SIGKILL) right after more bookings: a new worker writes them all, once each."""
+    key = credentials.new_key()
+    settings.CALENDAR_ENCRYPTION_KEYS = [key]
+    environment = {
+        "CALENDAR_ENCRYPTION_KEYS": key,
+        "CALENDAR_ALLOW_PRIVATE_NETWORKS": "true",
+        "CALENDAR_TIMEOUT_SECONDS": "1",  # the lease of a push a dead worker held: 12 s
+    }
+    worker = start_worker(**environment)
+    radicale.make_calendar("work", "Work")
+    connections.connect_caldav(owner, radicale.url, USER, PASSWORD)
+    event_type = factory.event_type(owner)
+
+    broker.stop()
+    for hour in (9, 10, 11):
+        factory.book(event_type, utc(2049, 1, 4, hour))
+    broker.start()
+    eventually(lambda: BookingReference.objects.filter(state="written").count() == 3, 60)
+
+    for hour in (12, 13, 14):
+        factory.book(event_type, utc(2049, 1, 4, hour))
+    worker.kill()
+    start_worker(**environment)
+    eventually(lambda: BookingReference.objects.filter(state="written").count() == 6, 90)
+    assert BookingReference.objects.count() == 6
+    for reference in BookingReference.objects.all():
+        status, data = radicale.get(reference.href)
+        assert status == 200 and reference.ics_uid.encode() in data
