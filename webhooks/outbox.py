@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from config.new_rows import insert_together
 from webhooks.models import Event
 from webhooks.publishing import publisher
 
@@ -24,18 +25,33 @@ def record_event(
 ):
     """Add an event to the outbox; must run inside the transaction of the change it reports.
     Once that commits, the event is queued for dispatch."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("Outbox events are written inside the transaction of their change.")
-    event = Event.objects.create(
-        type=type,
-        payload=payload,
+    event = outbox_event(
+        type,
+        payload,
         user_id=user_id,
         team_id=team_id,
         event_type_id=event_type_id,
         booking_uid=booking_uid,
     )
-    transaction.on_commit(partial(announce, event.pk))
+    record_events([event])
     return event
+
+
+def outbox_event(type: str, payload: dict, **about) -> Event:
+    """An event not written yet (record_events writes it): `about` are its user_id, team_id,
+    event_type_id and booking_uid."""
+    return Event(type=type, payload=payload, **about)
+
+
+def record_events(events: list[Event], *, along_with=()) -> None:
+    """Write events to the outbox inside the transaction of the change they report, with
+    `along_with` (other new rows of that change) in the same round trip. Once the transaction
+    commits, each event is queued for dispatch."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Outbox events are written inside the transaction of their change.")
+    insert_together([*along_with, *events])
+    for event in events:
+        transaction.on_commit(partial(announce, event.pk))
 
 
 def announce(event_id: int) -> None:

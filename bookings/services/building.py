@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bookings.models import Attendee, Booking, BookingHost
 from bookings.services import inputs
+from config.new_rows import insert_together
 
 
 @dataclass
@@ -87,7 +88,7 @@ def insert_booking(
     before = timedelta(minutes=event_type.before_event_buffer if event_type else 0)
     after = timedelta(minutes=event_type.after_event_buffer if event_type else 0)
     blocking = booking.is_blocking and not (event_type and event_type.allow_double_booking)
-    host_rows = BookingHost.objects.bulk_create(
+    host_rows = [
         BookingHost(
             booking=booking,
             user_id=user_id,
@@ -96,10 +97,10 @@ def insert_booking(
             is_blocking=blocking,
         )
         for user_id in dict.fromkeys(host_ids)
-    )
+    ]
     for attendee in attendees:
         attendee.booking = booking
-    Attendee.objects.bulk_create(attendees)
+    insert_together([*host_rows, *attendees])
     if users is not None:
         _carry_output_relations(booking, host_rows, attendees, users)
     return booking

@@ -7,7 +7,7 @@ from bookings.events import booking_payload, no_show_payload
 from bookings.models import Booking, BookingHistory
 from bookings.representation import with_output_relations
 from webhooks.models import Trigger
-from webhooks.outbox import record_event
+from webhooks.outbox import outbox_event, record_events
 
 Action = BookingHistory.Action
 
@@ -43,7 +43,7 @@ def record_change(
     just_written: the booking was written by this transaction and carries its output
     relations (building.insert_booking with users): it is not read back."""
     fresh = booking if just_written else reload(booking.pk)
-    BookingHistory.objects.create(
+    history = BookingHistory(
         booking=fresh,
         action=action,
         actor=actor.user,
@@ -54,24 +54,40 @@ def record_change(
         after=after if after is not None else snapshot(fresh),
     )
     triggers = [trigger] if isinstance(trigger, str) else list(trigger or ())
-    for each in triggers:
-        change = action if each == Trigger.BOOKING_UPDATED else None
-        record_booking_event(fresh, each, seat_uid=seat_uid, change=change)
+    events = [
+        booking_event(
+            fresh,
+            each,
+            seat_uid=seat_uid,
+            change=action if each == Trigger.BOOKING_UPDATED else None,
+        )
+        for each in triggers
+    ]
+    record_events(events, along_with=[history])
     return fresh
 
 
 def record_booking_event(
     booking: Booking, trigger: str, *, seat_uid: str | None = None, change: str | None = None
 ):
-    """The outbox event of `trigger` about the booking (loaded with its output relations),
-    for the subscribers of its organizer, its team and its event type. `change`: what a
-    BOOKING_UPDATED changed (the history action)."""
+    """Write the outbox event of `trigger` about the booking (see booking_event)."""
+    event = booking_event(booking, trigger, seat_uid=seat_uid, change=change)
+    record_events([event])
+    return event
+
+
+def booking_event(
+    booking: Booking, trigger: str, *, seat_uid: str | None = None, change: str | None = None
+):
+    """The outbox event (not written yet) of `trigger` about the booking (loaded with its
+    output relations), for the subscribers of its organizer, its team and its event type.
+    `change`: what a BOOKING_UPDATED changed (the history action)."""
     if trigger == Trigger.BOOKING_NO_SHOW_UPDATED:
         payload = no_show_payload(booking)
     else:
         payload = booking_payload(booking, seat_uid=seat_uid, change=change)
     event_type = booking.event_type
-    return record_event(
+    return outbox_event(
         trigger,
         payload,
         user_id=booking.organizer_id,
