@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from config.new_rows import insert_together
+from config.pipelining import insert_together
 from webhooks.models import Event
 from webhooks.publishing import publisher
 

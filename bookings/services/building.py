@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bookings.models import Attendee, Booking, BookingHost
 from bookings.services import inputs
-from config.new_rows import insert_together
+from config.pipelining import insert_together
 
 
 @dataclass

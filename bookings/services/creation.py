@@ -21,7 +21,7 @@ from bookings.services.actors import Actor
 from bookings.services.building import CreatedBooking, new_uid
 from bookings.services.hosts import host_user_ids
 from bookings.services.inputs import BookingRequest, Prepared
-from bookings.services.locking import booking_write
+from bookings.services.locking import new_booking_write
 from bookings.services.reservations import claim_reservation
 from bookings.services.slot_checks import require_slot
 from eventtypes.models import EventType, PrivateLink
@@ -37,21 +37,23 @@ def create_booking(
     Preconditions are checked before anything is written (attendee, answers, metadata, length,
     location, guests). Then, in one booking write: the hosts are locked (by id), the private
     link used up, the reservation claimed, the start re-checked with the slot engine, and the
-    booking, its hosts, attendees, history and outbox rows written. A booking with the same
-    idempotency key is returned instead of a new one.
+    booking, its hosts, attendees, history and outbox rows written. A booking already made
+    under the idempotency key (looked up as the hosts are locked, in the same round trip) is
+    returned instead of a new one.
     Raises a BookingError; a race lost to a concurrent booking raises SlotUnavailable.
     """
     now = now or timezone.now()
-    if request.idempotency_key:
-        existing = _existing_for_key(request.idempotency_key)
-        if existing:
-            return existing
     prepared = prepare(event_type, request, now)
     single_start = not (request.instant or event_type.is_recurring)
+    key = request.idempotency_key
     # The start is checked once, under the hosts' lock (a series checks each occurrence); the
     # exclusion constraint refuses an overlap whatever happens.
     try:
-        with booking_write(host_ids=host_user_ids(event_type)):
+        with new_booking_write(
+            host_ids=host_user_ids(event_type), idempotency_key=key
+        ) as made_under_key:
+            if made_under_key is not None and (existing := _existing_for_key(key)):
+                return existing
             if single_start:
                 # Before the link and the hold: a start that cannot be booked is the answer.
                 checked = require_slot(
@@ -70,8 +72,9 @@ def create_booking(
                 return series.create_series(event_type, request, prepared, actor, now)
             return single.create_single(event_type, request, prepared, actor, now, checked)
     except (IntegrityError, SlotUnavailable):
-        # A concurrent request with the same key got there first: its booking is the answer.
-        if request.idempotency_key and (existing := _existing_for_key(request.idempotency_key)):
+        # A concurrent request with the same key (for other hosts) got there first: its
+        # booking is the answer.
+        if key and (existing := _existing_for_key(key)):
             return existing
         raise
 

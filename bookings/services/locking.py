@@ -19,6 +19,7 @@ from django.db.models.expressions import RawSQL
 
 from bookings.errors import LockTimeout, SlotUnavailable
 from bookings.models import Booking
+from config.pipelining import read_together
 
 # The exclusion constraint that forbids two blocking rows of one host overlapping (PostgreSQL).
 OVERLAP_CONSTRAINT = "booking_host_no_overlap"
@@ -37,17 +38,40 @@ def booking_write(*, host_ids=(), booking_ids=()):
     becomes SlotUnavailable (a race lost); a lock not obtained in time, or a deadlock the
     database broke, becomes LockTimeout.
     """
+    with _write(host_ids, booking_ids) as (locked, _):
+        yield locked
+
+
+@contextmanager
+def new_booking_write(*, host_ids, idempotency_key: str | None = None):
+    """The booking write of a new booking: yields the id of the booking already made under
+    `idempotency_key`, or None. It is read in the round trip that locks the hosts, so under
+    their lock: a concurrent request with that key for these hosts has either committed its
+    booking (seen here) or not begun writing it."""
+    made_under_key = (
+        Booking.objects.filter(idempotency_key=idempotency_key).values_list("id", flat=True)
+        if idempotency_key
+        else None
+    )
+    with _write(host_ids, (), made_under_key) as (_, found):
+        yield found[0] if found else None
+
+
+@contextmanager
+def _write(host_ids, booking_ids, read_with_lock=None):
+    """booking_write's transaction; yields (the bookings locked, the rows of the values_list
+    queryset `read_with_lock`, read once the hosts are locked)."""
     within_another = connection.in_atomic_block
     try:
         with transaction.atomic():
             if host_ids and not within_another:
                 # One statement sets the timeout and takes the locks (one round trip less).
                 previous = None
-                lock_hosts(host_ids, lock_timeout=_lock_timeout())
+                read = lock_hosts(host_ids, lock_timeout=_lock_timeout(), along=read_with_lock)
             else:
                 previous = _limit_lock_waits()
-                lock_hosts(host_ids)
-            yield lock_bookings(booking_ids) if booking_ids else []
+                read = lock_hosts(host_ids, along=read_with_lock)
+            yield (lock_bookings(booking_ids) if booking_ids else []), read
             if within_another and previous is not None:
                 # The setting would outlive this write until the enclosing transaction ends.
                 _set_lock_timeout(previous)
@@ -101,13 +125,16 @@ def _require_transaction():
         raise RuntimeError("Locks are taken inside a transaction.")
 
 
-def lock_hosts(user_ids, *, lock_timeout: str | None = None) -> None:
+def lock_hosts(user_ids, *, lock_timeout: str | None = None, along=None) -> list:
     """Lock the users, in id order. lock_timeout (PostgreSQL): set for the transaction by the
     same statement, in its condition, which is evaluated as each row is read and before the row
-    is locked (the select list, in contrast, is computed after the lock)."""
+    is locked (the select list, in contrast, is computed after the lock).
+
+    along: a values_list() queryset read once the users are locked, in the same round trip
+    (config/pipelining.py); returns its rows ([] without one)."""
     _require_transaction()
     if not user_ids:
-        return
+        return list(along) if along is not None else []
     users = get_user_model().objects.select_for_update(no_key=True)
     if lock_timeout is not None:
         users = users.filter(
@@ -118,9 +145,11 @@ def lock_hosts(user_ids, *, lock_timeout: str | None = None) -> None:
             )
         )
     ids = sorted(set(user_ids))
-    locked = list(users.filter(id__in=ids).order_by("id").values_list("id", flat=True))
+    users = users.filter(id__in=ids).order_by("id").values_list("id", flat=True)
+    locked, read = read_together(users, along) if along is not None else (list(users), [])
     if lock_timeout is not None and not locked:
         _limit_lock_waits()  # no row read, so the statement set nothing
+    return read
 
 
 def lock_booking(booking_id: int) -> Booking:

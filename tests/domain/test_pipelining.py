@@ -1,12 +1,13 @@
-"""New rows of several models in one round trip (config/new_rows.py): the same rows, ids and
-errors as bulk_create, one exchange with PostgreSQL however many models and rows."""
+"""Several statements in one round trip (config/pipelining.py): new rows of several models with
+the same rows, ids and errors as bulk_create; values_list() querysets read as the ORM reads them;
+one exchange with PostgreSQL however many statements."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from bench.roundtrips import counting_round_trips
 from bookings.models import Attendee, BookingHost
-from config.new_rows import insert_together
+from config.pipelining import insert_together, read_together
 from tests.conftest import utc
 from webhooks.models import Event
 
@@ -72,3 +73,36 @@ def test_a_refused_row_raises_the_database_error_and_writes_nothing(factory):
     assert Event.objects.count() == events_before
     assert Attendee.objects.filter(booking=theirs).count() == 1
     assert connection.in_atomic_block is False
+
+
+def test_values_list_querysets_are_read_in_order_flat_or_not(factory):
+    host = factory.user()
+    booking = factory.book(factory.event_type(host), START).booking
+    hosts = BookingHost.objects.filter(booking=booking)
+
+    flat, pairs, empty = read_together(
+        hosts.values_list("user_id", flat=True),
+        hosts.values_list("user_id", "blocked_start"),
+        Event.objects.filter(booking_uid="none").values_list("id", flat=True),
+    )
+
+    assert flat == [host.id]
+    assert pairs == [(host.id, START)]  # converted as the ORM converts them: an aware datetime
+    assert empty == []
+    with pytest.raises(TypeError):
+        read_together(hosts)
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_on_postgresql_a_lock_and_a_read_under_it_cost_one_round_trip(factory):
+    host = factory.user()
+    users = type(host).objects.select_for_update().filter(pk=host.pk)
+
+    with transaction.atomic():
+        Event.objects.exists()  # the transaction begun
+        with counting_round_trips() as trips:
+            locked, read = read_together(
+                users.values_list("id", flat=True), Event.objects.values_list("id", flat=True)
+            )
+
+    assert (locked, trips.count) == ([host.id], 1)

@@ -1,17 +1,21 @@
-"""New rows of several models written in one round trip.
+"""Several statements in one round trip to PostgreSQL.
 
-A change often writes rows whose ids nothing needs before the last of them is sent: a booking's
-host rows and attendees, a history row and its outbox events. `save()` and `bulk_create()` wait
-for the answer to each statement. On PostgreSQL `insert_together` sends the same INSERT
-statements, as the ORM writes them, in one pipeline (psycopg's pipeline mode) and reads the
-answers (the new ids) at the end: one round trip instead of one per model. Elsewhere the
-models are written one after another with `bulk_create`.
+The ORM waits for the answer to each statement before it sends the next. Where nothing in
+between needs that answer, the same statements, as the ORM writes them, can be sent together in
+one pipeline (psycopg's pipeline mode) and their answers read at the end:
+- `insert_together`: new rows of several models (a booking's host rows and attendees; a
+  history row and its outbox events);
+- `read_together`: the rows of several `values_list()` querysets (the hosts' lock and a lookup
+  made under it).
+Elsewhere (SQLite) the statements run one after another.
 """
 
+from contextlib import contextmanager
 from itertools import groupby
 
 from django.db import connections
 from django.db.models import AutoField, BigAutoField, SmallAutoField
+from django.db.models.query import FlatValuesListIterable, ValuesListIterable
 from django.db.models.sql import InsertQuery
 
 AUTO_FIELDS = (AutoField, BigAutoField, SmallAutoField)
@@ -33,13 +37,46 @@ def insert_together(objects, *, using: str = "default") -> None:
             type(rows[0])._base_manager.using(using).bulk_create(rows)
         return
     statements = [_insert_statement(rows, connection) for rows in groups]
+    with _pipelined(connection, [(sql, params) for _, sql, params in statements]) as answers:
+        for rows, answer, (compiler, _, _) in zip(groups, answers, statements, strict=True):
+            _take_returned_values(rows, answer, compiler, using)
+
+
+def read_together(*querysets) -> list[list]:
+    """The rows of each `values_list()` queryset (flat or not), in one round trip on
+    PostgreSQL; elsewhere one after another. The statements run in the order given, each seeing
+    what the ones before it did (a lock taken, under READ COMMITTED a fresh snapshot)."""
+    for queryset in querysets:
+        if queryset._iterable_class not in (ValuesListIterable, FlatValuesListIterable):
+            raise TypeError("read_together reads values_list() querysets.")
+    connection = connections[querysets[0].db]
+    if connection.vendor != "postgresql":
+        return [list(queryset) for queryset in querysets]
+    compilers = [queryset.query.get_compiler(using=queryset.db) for queryset in querysets]
+    with _pipelined(connection, [compiler.as_sql() for compiler in compilers]) as answers:
+        results = []
+        for queryset, compiler, answer in zip(querysets, compilers, answers, strict=True):
+            if compiler.has_extra_select:
+                answer = [row[: compiler.col_count] for row in answer]
+            rows = compiler.results_iter(results=[answer], tuple_expected=True)
+            flat = queryset._iterable_class is FlatValuesListIterable
+            results.append([row[0] for row in rows] if flat else [tuple(row) for row in rows])
+        return results
+
+
+@contextmanager
+def _pipelined(connection, statements):
+    """Sends the statements ((sql, params)) in one pipeline; yields the rows each returned.
+    A statement refused raises Django's database error; the ones after it are not run."""
+    connection.ensure_connection()
     cursors = [connection.cursor() for _ in statements]
     try:
         with connection.wrap_database_errors, connection.connection.pipeline():
-            for cursor, (_, sql, params) in zip(cursors, statements, strict=True):
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
                 cursor.execute(sql, params)
-        for rows, cursor, (compiler, _, _) in zip(groups, cursors, statements, strict=True):
-            _take_returned_values(rows, cursor.fetchall(), compiler, using)
+        with connection.wrap_database_errors:
+            answers = [cursor.fetchall() if cursor.description else [] for cursor in cursors]
+        yield answers
     finally:
         for cursor in cursors:
             cursor.close()
