@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
+from django.db.backends.postgresql.base import ServerBindingCursor
 
 from bookings.models import SlotReservation
 from calendars import merging
@@ -153,10 +154,27 @@ def load_inputs(
         _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, instant)
     _add_holds(statement, users, start, end, now, event_type_id, own_reservation_uid, instant)
     _add_connections(statement, users, instant)
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(statement.text(), statement.params)
         rows = cursor.fetchall()
     return _read(rows, hosts, to_datetime, to_seconds, event_type_id, busy_range)
+
+
+def _cursor():
+    """On PostgreSQL, a cursor that binds the parameters on the server, so that psycopg prepares
+    the statement once it has run `prepare_threshold` times on the connection (config/settings.py)
+    and PostgreSQL plans it once: planning it costs several times running it. Django's own
+    cursors bind on the client, and are never prepared."""
+    if (
+        connection.vendor != "postgresql"
+        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+    ):
+        return connection.cursor()
+    connection.ensure_connection()
+    binding_on_server = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(binding_on_server)
+    return connection.make_cursor(binding_on_server)
 
 
 def _add_calendars(statement, hosts, team_hosts, local_days, instant_type) -> None:

@@ -6,6 +6,7 @@ with that zone's offset, e.g. "2050-09-05T09:00:00.000+02:00".
 """
 
 import math
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -242,17 +243,18 @@ class SlotsByDateOutput(serializers.BaseSerializer):
     def to_representation(self, slots):
         zone = self.context["zone"]
         with_end = self.context.get("format") == RANGE
+        zulu = zone.key in ZULU_NAMES
         days: dict[str, list[dict]] = {}
-        for slot in sorted(slots, key=lambda s: s.start):
-            local = slot.start.astimezone(zone)  # once: for the text and for the date
-            item = {"start": _written(local)}
+        for slot in sorted(slots, key=itemgetter(0)):  # by start
+            text = slot.start.astimezone(zone).isoformat(timespec="milliseconds")
+            item = {"start": text[:-6] + "Z" if zulu else text}
             if with_end:
                 item["end"] = iso_local(slot.end, zone)
             if slot.attendees_count is not None:
                 item["attendeesCount"] = slot.attendees_count
             if slot.booking_uid:
                 item["bookingUid"] = slot.booking_uid
-            days.setdefault(local.date().isoformat(), []).append(item)
+            days.setdefault(text[:10], []).append(item)  # the local date begins the text
         return days
 
 

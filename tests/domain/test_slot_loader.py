@@ -419,3 +419,33 @@ def _merged_values(mapping):
 
 def _sorted_values(mapping):
     return {key: sorted(values) for key, values in mapping.items() if values}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("postgres_only")
+def test_on_postgresql_the_statement_is_prepared_when_a_connection_runs_it_again(factory):
+    """Planning the statement costs several times running it: PostgreSQL plans it once per
+    connection (config/settings.py), and the answers stay those of the statement run afresh."""
+    from django.db import connection
+
+    host = factory.user(hours=((9, 17),), days=range(7))
+    event_type = factory.event_type(host)
+    start, end = BASE, BASE + timedelta(days=7)
+
+    def prepared_loaders() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH chosen%%'"
+            )
+            return cursor.fetchone()[0]
+
+    before = prepared_loaders()
+    first = find_slots(event_type, start, end).slots
+    assert prepared_loaders() == before
+    second = find_slots(event_type, start, end).slots
+    assert prepared_loaders() == before + 1
+    factory.book(event_type, first[0].start)
+    third = find_slots(event_type, start, end).slots
+
+    assert first == second
+    assert third == first[1:]
