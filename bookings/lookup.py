@@ -3,6 +3,7 @@
 import uuid
 
 from accounts.models import Team, User
+from bookings import slot_loader
 from bookings.errors import BookingNotFound, InvalidInput
 from bookings.models import Attendee, Booking, RecurringSeries
 from eventtypes.errors import EventTypeNotFound
@@ -17,12 +18,16 @@ def find_event_type(
     team_slug=None,
     organization_slug=None,
     with_people: bool = True,
+    with_row_version: bool = False,
 ) -> EventType:
     """By id, or by slug with the owner's username or the team's slug (optionally in an org).
 
     with_people: its owner and team come with it (False where only their ids are used: the
-    join costs more than the rest of the lookup)."""
+    join costs more than the rest of the lookup).
+    with_row_version: it carries its row's version as `row_version` (PostgreSQL)."""
     events = EventType.objects.select_related("owner", "team") if with_people else EventType.objects
+    if with_row_version:
+        events = slot_loader.with_row_version(events)
     if event_type_id is not None:
         try:
             event_type = events.get(pk=event_type_id)

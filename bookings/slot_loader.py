@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
+from django.db.models import BigIntegerField
+from django.db.models.expressions import RawSQL
 
 from bookings.models import SlotReservation
 from calendars import merging
@@ -83,6 +85,8 @@ class Inputs:
     # in `busy`; told only when the busy times do not come merged.
     external: dict[int, list] = field(default_factory=dict)
     connections: list[ConnectionState] = field(default_factory=list)
+    # The row version of the event type asked for (with_row_version), None if it is gone.
+    event_type_version: int | None = None
 
 
 # The columns of every row of the statement, after its kind ("s" schedule, "w" weekly hours, "o"
@@ -110,6 +114,23 @@ COLUMNS = {
 }
 
 
+# PostgreSQL's version of a row: the transaction that wrote it (its system column xmin), new with
+# every update of the row, however it is made (the ORM's save or update, the admin, plain SQL).
+ROW_VERSION_SQL = "CAST(CAST({table}.xmin AS text) AS bigint)"
+
+
+def row_versions_readable() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def with_row_version(queryset):
+    """The queryset with each row's version as `row_version` (PostgreSQL)."""
+    table = queryset.model._meta.db_table
+    return queryset.annotate(
+        row_version=RawSQL(ROW_VERSION_SQL.format(table=f'"{table}"'), [], BigIntegerField())
+    )
+
+
 def load_inputs(
     hosts: list[HostRow] | None,
     local_days: tuple[date, date],
@@ -122,6 +143,7 @@ def load_inputs(
     own_reservation_uid=None,
     with_bookings: bool = True,
     merged: bool = False,
+    with_row_version: bool = False,
 ) -> Inputs:
     """Everything the engine needs about the hosts, in one round trip.
 
@@ -139,6 +161,9 @@ def load_inputs(
     merged: each user's busy times may come merged (bookings on PostgreSQL; the calendars'
     everywhere, merged at sync), which the slot engine does anyway; the users of each booking
     and the calendar of each busy time are then not told.
+    with_row_version (PostgreSQL): the row version of the event type `event_type_id` is read
+    too (see row_version), so that an event type kept from an earlier request is known to be
+    the one in the database when the rest was read.
     """
     instant, to_datetime, to_seconds, instant_type = _instants()
     statement = _Statement()
@@ -154,6 +179,12 @@ def load_inputs(
         _add_busy_times(statement, users, start, end, exclude_booking_uid, merged, instant)
     _add_holds(statement, users, start, end, now, event_type_id, own_reservation_uid, instant)
     _add_connections(statement, users, instant)
+    if with_row_version:
+        statement.branch(
+            "v",
+            f"FROM eventtypes_eventtype WHERE id = {int(event_type_id)}",
+            id=ROW_VERSION_SQL.format(table="eventtypes_eventtype"),
+        )
     with _cursor() as cursor:
         cursor.execute(statement.text(), statement.params)
         rows = cursor.fetchall()
@@ -364,6 +395,7 @@ def _read(rows, hosts, to_datetime, to_seconds, event_type_id, busy_range) -> In
     weekly_rows, override_rows, found_hosts = [], [], []
     busy, users_of_booking, holds = defaultdict(list), defaultdict(list), {}
     external, connections = defaultdict(list), []
+    event_type_version = None
     # The columns in the order of COLUMNS: id, other, host, type_host, flag, number, number2,
     # zone, day, opens, closes, start, end, data.
     first_second, last_second = (moment.timestamp() for moment in busy_range)
@@ -391,6 +423,8 @@ def _read(rows, hosts, to_datetime, to_seconds, event_type_id, busy_range) -> In
             synced = to_datetime(i1) if i1 is not None else None
             tried = to_datetime(i2) if i2 is not None else None
             connections.append(ConnectionState(a, b, synced, tried, n1))
+        elif kind == "v":
+            event_type_version = a
         else:  # "r": a hold, once per host of its event type
             if a not in holds:
                 held_start, held_end = to_datetime(i1), to_datetime(i2)
@@ -427,6 +461,7 @@ def _read(rows, hosts, to_datetime, to_seconds, event_type_id, busy_range) -> In
         found_holds,
         external,
         connections,
+        event_type_version,
     )
 
 

@@ -68,6 +68,10 @@ class SlotSearch:
         return None
 
 
+class EventTypeChanged(Exception):
+    """The event type's row is not the version the caller read (changed or deleted since)."""
+
+
 def event_rules(event_type: EventType) -> EventRules:
     if event_type.is_team_event:
         scheduling = event_type.scheduling_type
@@ -105,6 +109,7 @@ def find_slots(
     all_hosts: bool = False,
     refresh_calendars: bool = False,
     separate_calendars: bool = False,
+    row_version: int | None = None,
 ) -> SlotSearch:
     """Bookable slots of an event type in [range_start, range_end).
 
@@ -115,6 +120,9 @@ def find_slots(
     a transaction: it calls their servers).
     separate_calendars: keep the busy times of the hosts' own calendars apart from their
     bookings (not merged), so that `explain` can tell them apart.
+    row_version: the version of the event type's row when it was read (PostgreSQL, see
+    kept_event_types.py); EventTypeChanged is raised, before any slot is computed, when the
+    statement that reads the hosts' availability finds another.
     """
     now = now or timezone.now()
     inputs = _gather(
@@ -128,6 +136,7 @@ def find_slots(
         all_hosts,
         merged=not separate_calendars,
         refresh_calendars=refresh_calendars,
+        row_version=row_version,
     )
     if not inputs.hosts:
         return SlotSearch([], {}, inputs, now, length)
@@ -269,6 +278,7 @@ def _gather(
     *,
     merged: bool = True,
     refresh_calendars: bool = False,
+    row_version: int | None = None,
 ) -> _Inputs:
     rules = event_rules(event_type)
     length = length or rules.length
@@ -293,9 +303,12 @@ def _gather(
             with_bookings=not rules.allow_double_booking,
             # a seated slot's booking names its hosts
             merged=merged and not event_type.is_seated,
+            with_row_version=row_version is not None,
         )
 
     loaded = _loaded(load, refresh_calendars, now)
+    if row_version is not None and loaded.event_type_version != row_version:
+        raise EventTypeChanged(event_type.id)
     hosts, schedules, busy = loaded.hosts, loaded.schedules, loaded.busy
     if not hosts:
         return _Inputs(rules, [], [])

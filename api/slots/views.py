@@ -24,7 +24,7 @@ from api.slots.serializers import (
     SlotsByDateOutput,
 )
 from api.views import ApiViewSet
-from bookings import lookup, slots
+from bookings import kept_event_types, lookup, slots
 from bookings.services import release_reservation, reserve_slot, update_reservation
 from bookings.services.reservations import can_choose_reservation_minutes, find_reservation
 from calendars import connections
@@ -61,15 +61,23 @@ class SlotViewSet(ApiViewSet):
                 refresh_calendars=True,
             )
         else:
-            event_type = lookup.find_event_type(**query.lookup(), with_people=False)
-            search = slots.find_slots(
-                event_type,
-                data["start"],
-                data["end"],
-                length=query.length_for(event_type),
-                exclude_booking_uid=reschedule_uid,
-                refresh_calendars=True,
-            )
+
+            def find(event_type, row_version=None):
+                return slots.find_slots(
+                    event_type,
+                    data["start"],
+                    data["end"],
+                    length=query.length_for(event_type),
+                    exclude_booking_uid=reschedule_uid,
+                    refresh_calendars=True,
+                    row_version=row_version,
+                )
+
+            named = query.lookup()
+            if named["event_type_id"] is not None and not named["slug"]:
+                search = kept_event_types.with_event_type(named["event_type_id"], find)
+            else:
+                search = find(lookup.find_event_type(**named, with_people=False))
         response = self.respond(
             search.slots, many=False, zone=ZoneInfo(data["timeZone"]), format=data["format"]
         )

@@ -1,0 +1,68 @@
+"""Event types kept between requests by each process, for the slots of an event type named by
+its id: looking one up through the ORM costs about as much as reading everything else the slot
+engine needs.
+
+A kept event type is never used stale. Its row's version (PostgreSQL's xmin, new with every
+update of the row, however it is made) is read again by the very statement that reads the hosts'
+availability (bookings/slot_loader.py); if the row changed or is gone, those slots are thrown
+away, the event type is looked up afresh and the slots read again. Each process keeps its own,
+and all of them see every change, whichever process (or tool) made it. Elsewhere than on
+PostgreSQL nothing is kept.
+"""
+
+import copy
+
+from bookings import lookup, slot_loader
+from bookings.slots import EventTypeChanged
+from eventtypes.models import EventType
+
+MAX_KEPT = 1000
+# A lookup and the statement after it may each see a different version if the event type keeps
+# changing meanwhile; after these many tries the slots are read as without a kept event type.
+TRIES = 3
+
+_kept: dict[int, tuple[list, int]] = {}  # by id: (the row's values, its version)
+_FIELDS = [field.attname for field in EventType._meta.concrete_fields]
+
+
+def with_event_type(event_type_id: int, use):
+    """use(event_type, row_version) with the event type `event_type_id` (raising
+    EventTypeNotFound if there is none): `use` calls slots.find_slots(..., row_version=...),
+    which raises EventTypeChanged when the row is not that version any more; it is then called
+    again with the event type as it is now."""
+    if not slot_loader.row_versions_readable():
+        return use(lookup.find_event_type(event_type_id=event_type_id, with_people=False), None)
+    kept = _kept.get(event_type_id)
+    for _ in range(TRIES):
+        if kept is None:
+            event_type = lookup.find_event_type(
+                event_type_id=event_type_id, with_people=False, with_row_version=True
+            )
+            kept = _keep(event_type)
+        try:
+            return use(_instance(*kept), kept[1])
+        except EventTypeChanged:
+            _kept.pop(event_type_id, None)
+            kept = None
+    return use(lookup.find_event_type(event_type_id=event_type_id, with_people=False), None)
+
+
+def forget_all() -> None:
+    _kept.clear()
+
+
+def _keep(event_type: EventType) -> tuple[list, int]:
+    if len(_kept) >= MAX_KEPT:
+        _kept.clear()
+    kept = ([getattr(event_type, name) for name in _FIELDS], event_type.row_version)
+    _kept[event_type.pk] = kept
+    return kept
+
+
+def _instance(values: list, row_version: int) -> EventType:
+    """A new instance for each request: what a request does to its event type (or to a list or
+    dict in it) stays with that request."""
+    values = [copy.deepcopy(v) if isinstance(v, dict | list) else v for v in values]
+    event_type = EventType.from_db("default", _FIELDS, values)
+    event_type.row_version = row_version
+    return event_type
