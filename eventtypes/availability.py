@@ -157,6 +157,12 @@ def compute_slots(
     fixed_ids = tuple(plan.host.host_id for plan in fixed_plans)
     optional = [(plan.host.host_id, plan.free_starts(ordered, seconds)) for plan in optional_plans]
 
+    if fixed and not optional and not rules.seats:
+        # Every host must be free (one host, or a collective): the starts free for all of them.
+        return [
+            Slot(ordered[position], ordered[position] + slot_length, fixed_ids)
+            for position in sorted(set.intersection(*fixed))
+        ]
     slots = []
     for position, start in enumerate(ordered):
         seated_slot = seats_by_start.get(start)
