@@ -245,16 +245,22 @@ class SlotsByDateOutput(serializers.BaseSerializer):
         with_end = self.context.get("format") == RANGE
         zulu = zone.key in ZULU_NAMES
         days: dict[str, list[dict]] = {}
+        date, of_date = None, None
         for slot in sorted(slots, key=itemgetter(0)):  # by start
             text = slot.start.astimezone(zone).isoformat(timespec="milliseconds")
-            item = {"start": text[:-6] + "Z" if zulu else text}
+            if zulu:
+                text = text[:-6] + "Z"
+            if text[:10] != date:  # the local date begins the text
+                date = text[:10]
+                of_date = days.setdefault(date, [])
+            item = {"start": text}
             if with_end:
                 item["end"] = iso_local(slot.end, zone)
             if slot.attendees_count is not None:
                 item["attendeesCount"] = slot.attendees_count
             if slot.booking_uid:
                 item["bookingUid"] = slot.booking_uid
-            days.setdefault(text[:10], []).append(item)  # the local date begins the text
+            of_date.append(item)
         return days
 
 
