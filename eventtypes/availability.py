@@ -137,22 +137,26 @@ def compute_slots(
     if not hosts:
         return []
     length = length or rules.length
-    plans = [_HostPlan(host, rules, length, range_start, range_end, now) for host in hosts]
+    grids: dict = {}  # hosts with the same hours in the same zone share one expansion
+    plans = [_HostPlan(host, rules, length, range_start, range_end, now, grids) for host in hosts]
     earliest = now + timedelta(minutes=rules.minimum_notice)
     seated = seated if rules.seats else ()
     seats_by_start = {s.start: s for s in seated if range_start <= s.start < range_end}
 
-    starts: set[datetime] = set(seats_by_start)
+    # The starts in seconds since 1970 (the hosts' grids mostly coincide: a union of numbers is
+    # far cheaper than one of datetimes), then as datetimes once each.
+    seated_at = {start.timestamp(): start for start in seats_by_start}
+    starts: set[float] = set(seated_at)
     for plan in plans:
         starts.update(plan.candidate_starts)
     slot_length = timedelta(minutes=length)
-    ordered = sorted(
-        start for start in starts if start >= earliest and range_start <= start < range_end
-    )
+    first = max(earliest, range_start).timestamp()
+    beyond = range_end.timestamp()
+    seconds = sorted(start for start in starts if first <= start < beyond)
+    ordered = [seated_at.get(start) or datetime.fromtimestamp(start, UTC) for start in seconds]
     # Each host's free starts, found once by walking their available intervals: far cheaper
     # than asking every host about every start when hosts work at different times of day.
     fixed_plans, optional_plans = _split_hosts(plans, rules.scheduling)
-    seconds = [start.timestamp() for start in ordered]
     fixed = [plan.free_starts(ordered, seconds) for plan in fixed_plans]
     fixed_ids = tuple(plan.host.host_id for plan in fixed_plans)
     optional = [(plan.host.host_id, plan.free_starts(ordered, seconds)) for plan in optional_plans]
@@ -239,7 +243,9 @@ def _free_hosts(fixed, fixed_ids, optional, position, all_hosts) -> tuple[int, .
 class _HostPlan:
     """A host's available intervals, busy times and limit counters over the requested range."""
 
-    def __init__(self, host, rules, length, range_start, range_end, now):
+    def __init__(self, host, rules, length, range_start, range_end, now, grids=None):
+        """grids: the expansions of the hosts' hours made so far in this search, by zone and
+        hours (shared: never changed once made)."""
         self.host = host
         self.rules = rules
         self.length = timedelta(minutes=length)
@@ -255,7 +261,13 @@ class _HostPlan:
         last_day = (range_end - self.length).astimezone(self.zone).date() + timedelta(days=1)
         # Without an interval of its own, slots step by the length chosen (as Cal.com does).
         step = rules.interval or length
-        self.available, self.candidate_starts = self._expand(first_day, last_day, step)
+        key = (host.time_zone, *_hours_of(host, first_day, last_day), first_day, last_day, step)
+        expanded = grids.get(key) if grids is not None else None
+        if expanded is None:
+            expanded = self._expand(first_day, last_day, step)
+            if grids is not None:
+                grids[key] = expanded
+        self.available, self.candidate_starts = expanded
         self.available_starts = [a for a, _ in self.available]
 
         # The busy times and holds in seconds since 1970, by start, and the latest end of each
@@ -278,7 +290,8 @@ class _HostPlan:
                     self.limit_minutes[key] += booked_minutes
 
     def _expand(self, first_day: date, last_day: date, step_minutes: int):
-        """Available UTC intervals, and the slot starts on this host's wall-clock grid."""
+        """Available UTC intervals, and the slot starts on this host's wall-clock grid (in
+        seconds since 1970)."""
         step = timedelta(minutes=step_minutes)
         intervals, starts = [], []
         day = first_day
@@ -302,24 +315,27 @@ class _HostPlan:
         intervals.sort()
         return _merge(intervals), starts
 
-    def _grid(self, wall_start, wall_end, utc_start, utc_end, step):
-        """Slot starts stepping through wall-clock time within one available interval."""
+    def _grid(self, wall_start, wall_end, utc_start, utc_end, step) -> list[float]:
+        """Slot starts (seconds since 1970) stepping through wall-clock time within one
+        available interval."""
         last_start = utc_end - self.length
         offset = wall_start - utc_start.replace(tzinfo=None)
         if wall_end - utc_end.replace(tzinfo=None) == offset:
-            # No DST change inside the interval: every wall time exists once; plain arithmetic.
-            moment = utc_start
-            while moment <= last_start:
-                yield moment
-                moment += step
-            return
+            # No DST change inside the interval: every wall time exists once; plain arithmetic
+            # (on whole seconds, exact in floats).
+            first, last = utc_start.timestamp(), last_start.timestamp()
+            every = step.total_seconds()
+            count = int((last - first) // every) + 1 if last >= first else 0
+            return [first + every * index for index in range(count)]
+        starts = []
         wall = wall_start
         while wall < wall_end:
             if _exists(wall, self.zone):
                 moment = _wall_to_utc(wall, self.zone)
                 if utc_start <= moment <= last_start:
-                    yield moment
+                    starts.append(moment.timestamp())
             wall += step
+        return starts
 
     def _local_midnight(self, day: date | None) -> datetime | None:
         """None for no day. A day beyond the years slots are looked for in counts as the first or
@@ -383,6 +399,19 @@ class _HostPlan:
             if limit is not None and self.limit_minutes[key] + self.minutes > limit:
                 return False
         return True
+
+
+def _hours_of(host, first_day: date, last_day: date) -> tuple:
+    """The host's weekly hours and their overrides between the days, as a key."""
+    weekly = tuple(sorted((day, tuple(hours)) for day, hours in host.weekly.items() if hours))
+    overrides = tuple(
+        sorted(
+            (day, tuple(hours))
+            for day, hours in host.overrides.items()
+            if first_day <= day <= last_day
+        )
+    )
+    return weekly, overrides
 
 
 # --- Helpers on time ----------------------------------------------------------------------------
@@ -592,7 +621,7 @@ def explain_start(
         if not plan._inside_availability(start, end):
             local_day = start.astimezone(plan.zone).date()
             found.append(DATE_OVERRIDE if local_day in host.overrides else OUTSIDE_HOURS)
-        elif start not in plan.candidate_starts:
+        elif start.timestamp() not in plan.candidate_starts:
             found.append(OFF_GRID)
         if not rules.allow_double_booking:
             if _overlaps(host.held, start, end):
