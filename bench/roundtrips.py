@@ -21,7 +21,7 @@ one round trip. `wait` alone is not exact:
 - one call can hold two round trips: with autocommit off and no transaction open, psycopg sends
   `BEGIN` and waits for its answer before it sends the statement (the first statement inside
   `atomic()`), and a server-side cursor (`iterator()`) sends DECLARE, then describes the portal;
-- a pipeline (config/pipelining.py) calls it several times for one exchange.
+- a pipeline (database/pipelining.py) calls it several times for one exchange.
 The calls that waited on the socket, plus one for each such BEGIN (the "estimate"), match the
 trace except for server-side cursors. New connections (`psycopg.connect`: start-up,
 authentication, session settings) are counted apart, as `connects`.

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from config.pipelining import insert_together
+from database.pipelining import insert_together
 from webhooks.models import Event
 from webhooks.publishing import publisher
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bookings.models import Attendee, Booking, BookingHost
 from bookings.services import inputs
-from config.pipelining import insert_together
+from database.pipelining import insert_together
 
 
 @dataclass

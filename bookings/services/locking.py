@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 
 from bookings.errors import LockTimeout, SlotUnavailable
 from bookings.models import Booking
-from config.pipelining import read_together
+from database.pipelining import read_together
 
 # The exclusion constraint that forbids two blocking rows of one host overlapping (PostgreSQL).
 OVERLAP_CONSTRAINT = "booking_host_no_overlap"
@@ -131,7 +131,7 @@ def lock_hosts(user_ids, *, lock_timeout: str | None = None, along=None) -> list
     is locked (the select list, in contrast, is computed after the lock).
 
     along: a values_list() queryset read once the users are locked, in the same round trip
-    (config/pipelining.py); returns its rows ([] without one)."""
+    (database/pipelining.py); returns its rows ([] without one)."""
     _require_transaction()
     if not user_ids:
         return list(along) if along is not None else []

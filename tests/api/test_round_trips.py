@@ -36,7 +36,7 @@ def slot_trips() -> int:
 def create_trips() -> int:
     """The event type; BEGIN; lock (and lock timeout); the check; the booking; its host rows and
     attendee; its history and outbox rows; COMMIT. On PostgreSQL the host rows and attendee
-    are sent together, and so are the history and outbox rows (config/pipelining.py): 8 round
+    are sent together, and so are the history and outbox rows (database/pipelining.py): 8 round
     trips; on SQLite each of the four is a statement: 10."""
     return 8 if connection.vendor == "postgresql" else 10
 

@@ -1,4 +1,4 @@
-"""Several statements in one round trip (config/pipelining.py): new rows of several models with
+"""Several statements in one round trip (database/pipelining.py): new rows of several models with
 the same rows, ids and errors as bulk_create; values_list() querysets read as the ORM reads them;
 one exchange with PostgreSQL however many statements."""
 
@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from bench.roundtrips import counting_round_trips
 from bookings.models import Attendee, BookingHost
-from config.pipelining import insert_together, read_together
+from database.pipelining import insert_together, read_together
 from tests.conftest import utc
 from webhooks.models import Event
 

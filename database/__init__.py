@@ -1,0 +1,2 @@
+"""Database plumbing below every app: several statements sent to PostgreSQL in one round trip
+(pipelining.py)."""
