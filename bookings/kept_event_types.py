@@ -29,21 +29,28 @@ def with_event_type(event_type_id: int, use):
     """use(event_type, row_version) with the event type `event_type_id` (raising
     EventTypeNotFound if there is none): `use` calls slots.find_slots(..., row_version=...),
     which raises EventTypeChanged when the row is not that version any more; it is then called
-    again with the event type as it is now."""
+    again with the event type as it is now.
+
+    What `use` does with a kept event type before the statement has confirmed it may come from
+    a stale one: an error it raises then (a duration the event type did not offer, say) is
+    not given as the answer; `use` is called again with the event type read afresh."""
     if not slot_loader.row_versions_readable():
         return use(lookup.find_event_type(event_type_id=event_type_id, with_people=False), None)
     kept = _kept.get(event_type_id)
-    for _ in range(TRIES):
-        if kept is None:
-            event_type = lookup.find_event_type(
-                event_type_id=event_type_id, with_people=False, with_row_version=True
-            )
-            kept = _keep(event_type)
+    if kept is not None:
         try:
             return use(_instance(*kept), kept[1])
-        except EventTypeChanged:
+        except Exception:  # changed, or an answer that only a fresh read may give
             _kept.pop(event_type_id, None)
-            kept = None
+    for _ in range(TRIES):
+        event_type = lookup.find_event_type(
+            event_type_id=event_type_id, with_people=False, with_row_version=True
+        )
+        kept = _keep(event_type)
+        try:
+            return use(_instance(*kept), kept[1])
+        except EventTypeChanged:  # changed again between the lookup and the statement
+            _kept.pop(event_type_id, None)
     return use(lookup.find_event_type(event_type_id=event_type_id, with_people=False), None)
 
 

@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 MONDAY = "2050-09-05"
 
 
-def starts(event_type_id) -> list[str]:
+def starts(event_type_id, **params) -> list[str]:
     response = Api().get(
         "/v2/slots",
-        {"eventTypeId": event_type_id, "start": MONDAY, "end": MONDAY, "timeZone": "UTC"},
+        {"eventTypeId": event_type_id, "start": MONDAY, "end": MONDAY, "timeZone": "UTC", **params},
         **{"cal-api-version": "2024-09-04"},
     )
     assert response.status_code == 200, response.json()
@@ -71,6 +71,16 @@ def test_a_change_made_by_another_process_is_seen_and_an_unchanged_one_costs_no_
     with counting_round_trips() as trips:
         starts(event_type.id)
     assert trips.count == 1
+
+
+def test_an_error_the_kept_event_type_would_give_is_checked_against_the_row_as_it_is(event_type):
+    """The duration is checked before the statement confirms the kept event type: a length
+    offered since is not refused from the kept one."""
+    starts(event_type.id)
+
+    EventType.objects.filter(pk=event_type.pk).update(length_minutes=60)
+
+    assert starts(event_type.id, duration=60) == ["09:00", "10:00"]
 
 
 def test_a_deleted_event_type_is_not_found(event_type):
