@@ -32,15 +32,20 @@ def with_event_type(event_type_id: int, use):
     again with the event type as it is now.
 
     What `use` does with a kept event type before the statement has confirmed it may come from
-    a stale one: an error it raises then (a duration the event type did not offer, say) is
-    not given as the answer; `use` is called again with the event type read afresh."""
+    a stale one: an error it raises (a duration the event type did not offer, say) is given
+    only if the row is still that version; otherwise `use` is called again with the event type
+    read afresh."""
     if not slot_loader.row_versions_readable():
         return use(lookup.find_event_type(event_type_id=event_type_id, with_people=False), None)
     kept = _kept.get(event_type_id)
     if kept is not None:
         try:
             return use(_instance(*kept), kept[1])
-        except Exception:  # changed, or an answer that only a fresh read may give
+        except EventTypeChanged:
+            _kept.pop(event_type_id, None)
+        except Exception:
+            if _row_version(event_type_id) == kept[1]:
+                raise
             _kept.pop(event_type_id, None)
     for _ in range(TRIES):
         event_type = lookup.find_event_type(
@@ -54,8 +59,9 @@ def with_event_type(event_type_id: int, use):
     return use(lookup.find_event_type(event_type_id=event_type_id, with_people=False), None)
 
 
-def forget_all() -> None:
-    _kept.clear()
+def _row_version(event_type_id: int) -> int | None:
+    rows = slot_loader.with_row_version(EventType.objects.filter(pk=event_type_id))
+    return rows.values_list("row_version", flat=True).first()
 
 
 def _keep(event_type: EventType) -> tuple[list, int]:

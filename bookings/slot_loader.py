@@ -201,7 +201,10 @@ def _cursor():
         or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
     ):
         return connection.cursor()
+    # What connection.cursor() does first: the request's health check, a connection, one thread.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     binding_on_server = ServerBindingCursor(connection.connection)
     if connection.queries_logged:
         return connection.make_debug_cursor(binding_on_server)

@@ -13,6 +13,7 @@ Elsewhere (SQLite) the statements run one after another.
 from contextlib import contextmanager
 from itertools import groupby
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import AutoField, BigAutoField, SmallAutoField
 from django.db.models.query import FlatValuesListIterable, ValuesListIterable
@@ -52,10 +53,23 @@ def read_together(*querysets) -> list[list]:
     connection = connections[querysets[0].db]
     if connection.vendor != "postgresql":
         return [list(queryset) for queryset in querysets]
-    compilers = [queryset.query.get_compiler(using=queryset.db) for queryset in querysets]
-    with _pipelined(connection, [compiler.as_sql() for compiler in compilers]) as answers:
+    compilers, statements = {}, []
+    for index, queryset in enumerate(querysets):
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        try:
+            statements.append(compiler.as_sql())
+        except EmptyResultSet:  # empty by construction (id__in=[], none()): nothing to ask
+            continue
+        compilers[index] = compiler
+    with _pipelined(connection, statements) as answers:
+        answer_of = dict(zip(compilers, answers, strict=True))
         results = []
-        for queryset, compiler, answer in zip(querysets, compilers, answers, strict=True):
+        for index, queryset in enumerate(querysets):
+            compiler = compilers.get(index)
+            if compiler is None:
+                results.append([])
+                continue
+            answer = answer_of[index]
             if compiler.has_extra_select:
                 answer = [row[: compiler.col_count] for row in answer]
             rows = compiler.results_iter(results=[answer], tuple_expected=True)

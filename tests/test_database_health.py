@@ -73,3 +73,25 @@ def test_a_connection_quiet_for_a_while_is_asked_again(persistent, monkeypatch):
     backend_pid()
 
     assert asked == [1]
+
+
+def test_the_slot_engines_statement_is_health_checked_like_any_other(persistent, factory):
+    """With its event type kept, the statement is a slots request's first: it goes through the
+    same check, not straight to a connection the server has ended."""
+    from datetime import timedelta
+
+    from bookings.slots import find_slots
+    from tests.conftest import utc
+
+    event_type = factory.event_type(factory.user())
+    start = utc(2049, 1, 4)
+    expected = find_slots(event_type, start, start + timedelta(days=1)).slots
+    pid = backend_pid()
+    with psycopg.connect(_server_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    time.sleep(0.2)
+
+    start_request()
+
+    assert find_slots(event_type, start, start + timedelta(days=1)).slots == expected
+    assert backend_pid() != pid

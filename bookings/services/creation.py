@@ -9,11 +9,11 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from bookings.errors import (
+    BookingError,
     EventTypeNotBookable,
     InvalidInput,
     PrivateLinkInvalid,
     ReservationNotFound,
-    SlotUnavailable,
 )
 from bookings.models import Booking, SlotReservation
 from bookings.services import inputs, instant, series, single
@@ -43,40 +43,44 @@ def create_booking(
     Raises a BookingError; a race lost to a concurrent booking raises SlotUnavailable.
     """
     now = now or timezone.now()
-    prepared = prepare(event_type, request, now)
-    single_start = not (request.instant or event_type.is_recurring)
     key = request.idempotency_key
-    # The start is checked once, under the hosts' lock (a series checks each occurrence); the
-    # exclusion constraint refuses an overlap whatever happens.
     try:
-        with new_booking_write(
-            host_ids=host_user_ids(event_type), idempotency_key=key
-        ) as made_under_key:
-            if made_under_key is not None and (existing := _existing_for_key(key)):
-                return existing
-            if single_start:
-                # Before the link and the hold: a start that cannot be booked is the answer.
-                checked = require_slot(
-                    event_type,
-                    request.start,
-                    now=now,
-                    length=prepared.length,
-                    own_reservation_uid=request.reservation_uid,
-                )
-            if request.private_link_hash:
-                consume_private_link(event_type, request.private_link_hash, now)
-            if request.instant:
-                return instant.create_instant(event_type, request, prepared, actor, now)
-            claim_reservation(event_type, request.reservation_uid, request.start, now)
-            if event_type.is_recurring:
-                return series.create_series(event_type, request, prepared, actor, now)
-            return single.create_single(event_type, request, prepared, actor, now, checked)
-    except (IntegrityError, SlotUnavailable):
-        # A concurrent request with the same key (for other hosts) got there first: its
-        # booking is the answer.
+        return _create(event_type, request, actor, now, key)
+    except (BookingError, IntegrityError):
+        # The booking already made under the key answers that request made again, whatever
+        # would refuse it now (a length or an answer no longer accepted, the hosts' lock held
+        # a moment too long, the slot it took), and a concurrent request with that key for
+        # other hosts (the key is unique).
         if key and (existing := _existing_for_key(key)):
             return existing
         raise
+
+
+def _create(event_type, request, actor, now, key) -> CreatedBooking:
+    prepared = prepare(event_type, request, now)
+    single_start = not (request.instant or event_type.is_recurring)
+    # The start is checked once, under the hosts' lock (a series checks each occurrence); the
+    # exclusion constraint refuses an overlap whatever happens.
+    with new_booking_write(host_ids=host_user_ids(event_type), idempotency_key=key) as made:
+        if made is not None and (existing := _existing_for_key(key)):
+            return existing
+        if single_start:
+            # Before the link and the hold: a start that cannot be booked is the answer.
+            checked = require_slot(
+                event_type,
+                request.start,
+                now=now,
+                length=prepared.length,
+                own_reservation_uid=request.reservation_uid,
+            )
+        if request.private_link_hash:
+            consume_private_link(event_type, request.private_link_hash, now)
+        if request.instant:
+            return instant.create_instant(event_type, request, prepared, actor, now)
+        claim_reservation(event_type, request.reservation_uid, request.start, now)
+        if event_type.is_recurring:
+            return series.create_series(event_type, request, prepared, actor, now)
+        return single.create_single(event_type, request, prepared, actor, now, checked)
 
 
 def create_booking_from_reservation(

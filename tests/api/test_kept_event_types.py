@@ -107,3 +107,16 @@ def test_what_a_request_does_to_its_event_type_stays_with_that_request(event_typ
 
     assert again.length_minutes == 30
     assert {"name": "spoilt"} not in again.booking_fields
+
+
+def test_a_bad_duration_is_refused_from_the_kept_event_type_while_it_is_current(event_type):
+    starts(event_type.id)
+
+    response = Api().get(
+        "/v2/slots",
+        {"eventTypeId": event_type.id, "start": MONDAY, "end": MONDAY, "duration": 45},
+        **{"cal-api-version": "2024-09-04"},
+    )
+
+    assert error_of(response, 400)
+    assert starts(event_type.id) == ["09:00", "09:30", "10:00", "10:30"]

@@ -11,7 +11,7 @@ from bookings import errors
 from bookings.errors import BookingError
 from bookings.models import Booking, BookingHost, RecurringSeries
 from bookings.services import Actor, AttendeeInput, BookingRequest, create_booking
-from eventtypes.models import DateOverride, PrivateLink
+from eventtypes.models import DateOverride, EventType, PrivateLink
 from tests.conftest import NOW, utc
 from webhooks.models import Event
 
@@ -544,3 +544,20 @@ def test_the_same_idempotency_key_returns_the_first_booking(factory):
     again = book(event_type, TUESDAY_10, idempotency_key="user-1:abc")
     assert again.replayed and again.booking.pk == first.booking.pk
     assert Booking.objects.count() == 1
+
+
+def test_the_same_idempotency_key_returns_the_first_booking_whatever_would_refuse_it_now(
+    factory,
+):
+    """A request made again under its key (cut off after its booking was written, say) gets
+    that booking even when the event type has changed so that it would now refuse it."""
+    event_type = factory.event_type(factory.user(), length_minutes=30)
+    first = book(event_type, TUESDAY_10, idempotency_key="user-1:abc", length=30)
+    EventType.objects.filter(pk=event_type.pk).update(length_minutes=45)
+    event_type.refresh_from_db()
+
+    again = book(event_type, TUESDAY_10, idempotency_key="user-1:abc", length=30)
+
+    assert again.replayed and again.booking.pk == first.booking.pk
+    with pytest.raises(errors.InvalidInput):
+        book(event_type, TUESDAY_10, idempotency_key="user-1:other", length=30)

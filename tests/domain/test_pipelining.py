@@ -106,3 +106,15 @@ def test_on_postgresql_a_lock_and_a_read_under_it_cost_one_round_trip(factory):
             )
 
     assert (locked, trips.count) == ([host.id], 1)
+
+
+def test_a_queryset_empty_by_construction_reads_as_empty(factory):
+    host = factory.user()
+    users = type(host).objects.values_list("id", flat=True)
+
+    with transaction.atomic():
+        assert read_together(users.filter(id__in=[]), users.filter(pk=host.pk), users.none()) == [
+            [],
+            [host.id],
+            [],
+        ]
