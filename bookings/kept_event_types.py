@@ -25,18 +25,21 @@ _kept: dict[int, tuple[list, int]] = {}  # by id: (the row's values, its version
 _FIELDS = [field.attname for field in EventType._meta.concrete_fields]
 
 
-def with_event_type(event_type_id: int, use):
-    """use(event_type, row_version) with the event type `event_type_id` (raising
-    EventTypeNotFound if there is none): `use` calls slots.find_slots(..., row_version=...),
-    which raises EventTypeChanged when the row is not that version any more; it is then called
-    again with the event type as it is now.
+def with_event_type(named: dict, use):
+    """use(event_type, row_version) with the event type `named` names (lookup.find_event_type's
+    arguments; it raises EventTypeNotFound if there is none). Only one named by its id alone is
+    kept (a slug, a username or a team's slug are other rows' to change); the others are
+    looked up each time, with row_version None. `use` calls slots.find_slots(...,
+    row_version=...), which raises EventTypeChanged when the row is not that version any
+    more; it is then called again with the event type as it is now.
 
     What `use` does with a kept event type before the statement has confirmed it may come from
     a stale one: an error it raises (a duration the event type did not offer, say) is given
     only if the row is still that version; otherwise `use` is called again with the event type
     read afresh."""
-    if not slot_loader.row_versions_readable():
-        return use(lookup.find_event_type(event_type_id=event_type_id, with_people=False), None)
+    event_type_id = named["event_type_id"]
+    if event_type_id is None or named["slug"] or not slot_loader.row_versions_readable():
+        return use(lookup.find_event_type(**named, with_people=False), None)
     kept = _kept.get(event_type_id)
     if kept is not None:
         try:
@@ -56,7 +59,7 @@ def with_event_type(event_type_id: int, use):
             return use(_instance(*kept), kept[1])
         except EventTypeChanged:  # changed again between the lookup and the statement
             _kept.pop(event_type_id, None)
-    return use(lookup.find_event_type(event_type_id=event_type_id, with_people=False), None)
+    return use(lookup.find_event_type(**named, with_people=False), None)
 
 
 def _row_version(event_type_id: int) -> int | None:

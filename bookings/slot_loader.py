@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import BigIntegerField
 from django.db.models.expressions import RawSQL
 
@@ -192,23 +191,11 @@ def load_inputs(
 
 
 def _cursor():
-    """On PostgreSQL, a cursor that binds the parameters on the server, so that psycopg prepares
-    the statement once it has run `prepare_threshold` times on the connection (config/settings.py)
-    and PostgreSQL plans it once: planning it costs several times running it. Django's own
-    cursors bind on the client, and are never prepared."""
-    if (
-        connection.vendor != "postgresql"
-        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
-    ):
-        return connection.cursor()
-    # What connection.cursor() does first: the request's health check, a connection, one thread.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    binding_on_server = ServerBindingCursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(binding_on_server)
-    return connection.make_cursor(binding_on_server)
+    """On PostgreSQL a cursor whose statement is prepared once the connection runs it again
+    (config/postgresql/base.py): planning this statement costs several times running it."""
+    if connection.vendor == "postgresql":
+        return connection.preparable_cursor()
+    return connection.cursor()
 
 
 def _add_calendars(statement, hosts, team_hosts, local_days, instant_type) -> None:

@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
+from bookings.admin.display import ViewOnly
 from calendars import connections, syncing
 from calendars.errors import CalendarError
 from calendars.models import BookingReference, Calendar, Connection
@@ -180,7 +181,7 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(BookingReference)
-class BookingReferenceAdmin(admin.ModelAdmin):
+class BookingReferenceAdmin(ViewOnly, admin.ModelAdmin):
     """Bookings written into the hosts' calendars; read only."""
 
     list_display = ("ics_uid", "booking", "calendar", "state", "attempts", "last_error")
@@ -190,12 +191,3 @@ class BookingReferenceAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         found = super().get_queryset(request).select_related("booking", "calendar")
         return found if request.user.is_superuser else found.filter(calendar__user=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from calendars import syncing, writeback
 from calendars.models import Connection
+from webhooks.outbox import each_on_its_own
 
 logger = logging.getLogger("calendars")
 
@@ -49,13 +50,10 @@ def write_back_event(event_id: int) -> None:
 @shared_task(ignore_result=True)
 def sweep() -> None:
     grace = timedelta(0) if settings.CELERY_TASK_ALWAYS_EAGER else HANDLE_GRACE
-    for event_id in writeback.unhandled(grace=grace):
-        try:
-            writeback.handle(event_id)
-        except Exception:
-            logger.exception("Writing back event %s failed", event_id)
-    for reference_id in writeback.due():
-        try:
-            writeback.push(reference_id)
-        except Exception:
-            logger.exception("Writing calendar reference %s failed", reference_id)
+    each_on_its_own(
+        writeback.unhandled(grace=grace),
+        writeback.handle,
+        "Writing back event %s failed",
+        logger,
+    )
+    each_on_its_own(writeback.due(), writeback.push, "Writing calendar reference %s failed", logger)

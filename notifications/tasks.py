@@ -12,6 +12,7 @@ from celery import shared_task
 from django.conf import settings
 
 from notifications import reminders, sending
+from webhooks.outbox import each_on_its_own
 
 logger = logging.getLogger("notifications")
 
@@ -29,22 +30,15 @@ def sweep() -> None:
     """Each event and each email on its own: one that fails is logged and left to the next
     sweep."""
     grace = timedelta(0) if settings.CELERY_TASK_ALWAYS_EAGER else HANDLE_GRACE
-    for event_id in sending.unhandled(grace=grace):
-        try:
-            sending.plan(event_id)
-        except Exception:
-            logger.exception("Planning the emails of event %s failed", event_id)
-    for notification_id in sending.due():
-        try:
-            sending.send(notification_id)
-        except Exception:
-            logger.exception("Sending email %s failed", notification_id)
+    each_on_its_own(
+        sending.unhandled(grace=grace),
+        sending.plan,
+        "Planning the emails of event %s failed",
+        logger,
+    )
+    each_on_its_own(sending.due(), sending.send, "Sending email %s failed", logger)
 
 
 @shared_task(ignore_result=True)
 def send_reminders() -> None:
-    for reminder_id in reminders.due():
-        try:
-            reminders.send(reminder_id)
-        except Exception:
-            logger.exception("Sending reminder %s failed", reminder_id)
+    each_on_its_own(reminders.due(), reminders.send, "Sending reminder %s failed", logger)

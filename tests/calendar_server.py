@@ -14,13 +14,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.ports import free_port
+
 USER, PASSWORD = "alice", "app-password-1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class CalendarServer:

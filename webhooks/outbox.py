@@ -68,6 +68,16 @@ def consumers() -> list:
     return [import_string(path) for path in settings.OUTBOX_CONSUMERS]
 
 
+def each_on_its_own(ids, handle, failure: str, logger) -> None:
+    """handle(id) for each id, for the consumers' sweeps: one that fails is logged (`failure`
+    names it with %s) and left to the next sweep, and does not hold up the others."""
+    for each in ids:
+        try:
+            handle(each)
+        except Exception:
+            logger.exception(failure, each)
+
+
 def unhandled_booking_events(handled, *, within: timedelta, grace: timedelta, now=None) -> list:
     """Ids of booking events of the last `within` (older than `grace`) that a consumer has not
     handled: `handled` is its model of handled events, with an `event_id`. For the consumers'

@@ -62,7 +62,7 @@ class SlotViewSet(ApiViewSet):
             )
         else:
 
-            def find(event_type, row_version=None):
+            def find(event_type, row_version):
                 return slots.find_slots(
                     event_type,
                     data["start"],
@@ -73,11 +73,7 @@ class SlotViewSet(ApiViewSet):
                     row_version=row_version,
                 )
 
-            named = query.lookup()
-            if named["event_type_id"] is not None and not named["slug"]:
-                search = kept_event_types.with_event_type(named["event_type_id"], find)
-            else:
-                search = find(lookup.find_event_type(**named, with_people=False))
+            search = kept_event_types.with_event_type(query.lookup(), find)
         response = self.respond(
             search.slots, many=False, zone=ZoneInfo(data["timeZone"]), format=data["format"]
         )

@@ -102,8 +102,15 @@ def test_what_a_request_does_to_its_event_type_stays_with_that_request(event_typ
         kept.length_minutes = 1
         return kept
 
-    kept_event_types.with_event_type(event_type.id, spoil)
-    again = kept_event_types.with_event_type(event_type.id, lambda kept, version: kept)
+    named = {
+        "event_type_id": event_type.id,
+        "slug": None,
+        "username": None,
+        "team_slug": None,
+        "organization_slug": None,
+    }
+    kept_event_types.with_event_type(named, spoil)
+    again = kept_event_types.with_event_type(named, lambda kept, version: kept)
 
     assert again.length_minutes == 30
     assert {"name": "spoilt"} not in again.booking_fields
