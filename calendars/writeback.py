@@ -193,6 +193,22 @@ def _push(reference, now) -> dict:
     return {"state": BookingReference.State.REMOVED, "next_attempt_at": None, "last_error": ""}
 
 
+def references_of(booking: Booking, integration: str | None = None) -> list[BookingReference]:
+    """The booking's events in the hosts' calendars (not those removed), in the order they were
+    planned; with `integration`, those in calendars of that kind only."""
+    references = (
+        BookingReference.objects.filter(ics_uid=booking.ics_uid)
+        .exclude(state=BookingReference.State.REMOVED)
+        .select_related("calendar__connection")
+        .order_by("id")
+    )
+    return [
+        reference
+        for reference in references
+        if integration is None or reference.calendar.connection.integration == integration
+    ]
+
+
 def nothing_to_write_back() -> bool:
     """No host writes bookings into a calendar, and no event written before stands: booking
     events need no write-back (the common case of a deployment without calendars)."""

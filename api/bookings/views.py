@@ -73,7 +73,7 @@ from bookings.services import (
     update_location,
     update_metadata,
 )
-from calendars.models import BookingReference
+from calendars import writeback
 from eventtypes.permissions import can_manage_event_type
 
 ATTENDEE_ID = OpenApiParameter(
@@ -597,18 +597,7 @@ class BookingViewSet(ApiViewSet):
         """
         wanted = self.query().validated_data.get("type")
         booking = managed_booking(request.user, uid)
-        references = (
-            BookingReference.objects.filter(ics_uid=booking.ics_uid)
-            .exclude(state=BookingReference.State.REMOVED)
-            .select_related("calendar__connection")
-            .order_by("id")
-        )
-        references = [
-            reference
-            for reference in references
-            if wanted is None or reference.calendar.connection.integration == wanted
-        ]
-        return self.respond(references)
+        return self.respond(writeback.references_of(booking, wanted))
 
     # --- Notes and history (extensions) -------------------------------------------------------
 
