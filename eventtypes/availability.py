@@ -137,8 +137,7 @@ def compute_slots(
     if not hosts:
         return []
     length = length or rules.length
-    grids: dict = {}  # hosts with the same hours in the same zone share one expansion
-    plans = [_HostPlan(host, rules, length, range_start, range_end, now, grids) for host in hosts]
+    plans = [_HostPlan(host, rules, length, range_start, range_end, now) for host in hosts]
     earliest = now + timedelta(minutes=rules.minimum_notice)
     seated = seated if rules.seats else ()
     seats_by_start = {s.start: s for s in seated if range_start <= s.start < range_end}
@@ -243,9 +242,7 @@ def _free_hosts(fixed, fixed_ids, optional, position, all_hosts) -> tuple[int, .
 class _HostPlan:
     """A host's available intervals, busy times and limit counters over the requested range."""
 
-    def __init__(self, host, rules, length, range_start, range_end, now, grids=None):
-        """grids: the expansions of the hosts' hours made so far in this search, by zone and
-        hours (shared: never changed once made)."""
+    def __init__(self, host, rules, length, range_start, range_end, now):
         self.host = host
         self.rules = rules
         self.length = timedelta(minutes=length)
@@ -261,13 +258,10 @@ class _HostPlan:
         last_day = (range_end - self.length).astimezone(self.zone).date() + timedelta(days=1)
         # Without an interval of its own, slots step by the length chosen (as Cal.com does).
         step = rules.interval or length
-        key = (host.time_zone, *_hours_of(host, first_day, last_day), first_day, last_day, step)
-        expanded = grids.get(key) if grids is not None else None
-        if expanded is None:
-            expanded = self._expand(first_day, last_day, step)
-            if grids is not None:
-                grids[key] = expanded
-        self.available, self.candidate_starts = expanded
+        weekly, overrides = _hours_of(host, first_day, last_day)
+        self.available, self.candidate_starts = _expansion(
+            host.time_zone, weekly, overrides, first_day, last_day, step, length
+        )
         self.available_starts = [a for a, _ in self.available]
 
         # The busy times and holds in seconds since 1970, by start, and the latest end of each
@@ -288,54 +282,6 @@ class _HostPlan:
                 for key in period_keys(booked_start.astimezone(self.zone).date()):
                     self.limit_counts[key] += 1
                     self.limit_minutes[key] += booked_minutes
-
-    def _expand(self, first_day: date, last_day: date, step_minutes: int):
-        """Available UTC intervals, and the slot starts on this host's wall-clock grid (in
-        seconds since 1970)."""
-        step = timedelta(minutes=step_minutes)
-        intervals, starts = [], []
-        day = first_day
-        while day <= last_day:
-            if day in self.host.overrides:
-                local_intervals = self.host.overrides[day]
-            else:
-                local_intervals = self.host.weekly.get(day.weekday(), ())
-            for start_time, end_time in local_intervals:
-                wall_start = datetime.combine(day, start_time)
-                wall_end = datetime.combine(
-                    day + timedelta(days=1) if end_time == time(0) else day, end_time
-                )
-                utc_start = _wall_to_utc(wall_start, self.zone)
-                utc_end = _wall_to_utc(wall_end, self.zone)
-                if utc_end <= utc_start:
-                    continue
-                intervals.append((utc_start, utc_end))
-                starts.extend(self._grid(wall_start, wall_end, utc_start, utc_end, step))
-            day += timedelta(days=1)
-        intervals.sort()
-        return _merge(intervals), starts
-
-    def _grid(self, wall_start, wall_end, utc_start, utc_end, step) -> list[float]:
-        """Slot starts (seconds since 1970) stepping through wall-clock time within one
-        available interval."""
-        last_start = utc_end - self.length
-        offset = wall_start - utc_start.replace(tzinfo=None)
-        if wall_end - utc_end.replace(tzinfo=None) == offset:
-            # No DST change inside the interval: every wall time exists once; plain arithmetic
-            # (on whole seconds, exact in floats).
-            first, last = utc_start.timestamp(), last_start.timestamp()
-            every = step.total_seconds()
-            count = int((last - first) // every) + 1 if last >= first else 0
-            return [first + every * index for index in range(count)]
-        starts = []
-        wall = wall_start
-        while wall < wall_end:
-            if _exists(wall, self.zone):
-                moment = _wall_to_utc(wall, self.zone)
-                if utc_start <= moment <= last_start:
-                    starts.append(moment.timestamp())
-            wall += step
-        return starts
 
     def _local_midnight(self, day: date | None) -> datetime | None:
         """None for no day. A day beyond the years slots are looked for in counts as the first or
@@ -412,6 +358,57 @@ def _hours_of(host, first_day: date, last_day: date) -> tuple:
         )
     )
     return weekly, overrides
+
+
+@lru_cache(maxsize=512)
+def _expansion(zone_name, weekly, overrides, first_day, last_day, step_minutes, length_minutes):
+    """A host's hours between the days: their available UTC intervals, merged, and the slot
+    starts on the wall-clock grid (seconds since 1970). Made from the hours alone (the key of
+    the cache), so hosts of a team with the same hours share it, and so do later searches."""
+    zone = ZoneInfo(zone_name)
+    weekly, overrides = dict(weekly), dict(overrides)
+    step, length = timedelta(minutes=step_minutes), timedelta(minutes=length_minutes)
+    intervals, starts = [], []
+    day = first_day
+    while day <= last_day:
+        local_intervals = overrides[day] if day in overrides else weekly.get(day.weekday(), ())
+        for start_time, end_time in local_intervals:
+            wall_start = datetime.combine(day, start_time)
+            wall_end = datetime.combine(
+                day + timedelta(days=1) if end_time == time(0) else day, end_time
+            )
+            utc_start = _wall_to_utc(wall_start, zone)
+            utc_end = _wall_to_utc(wall_end, zone)
+            if utc_end <= utc_start:
+                continue
+            intervals.append((utc_start, utc_end))
+            starts.extend(_grid(wall_start, wall_end, utc_start, utc_end, step, length, zone))
+        day += timedelta(days=1)
+    intervals.sort()
+    return tuple(_merge(intervals)), tuple(starts)
+
+
+def _grid(wall_start, wall_end, utc_start, utc_end, step, length, zone) -> list[float]:
+    """Slot starts (seconds since 1970) stepping through wall-clock time within one available
+    interval."""
+    last_start = utc_end - length
+    offset = wall_start - utc_start.replace(tzinfo=None)
+    if wall_end - utc_end.replace(tzinfo=None) == offset:
+        # No DST change inside the interval: every wall time exists once; plain arithmetic
+        # (on whole seconds, exact in floats).
+        first, last = utc_start.timestamp(), last_start.timestamp()
+        every = step.total_seconds()
+        count = int((last - first) // every) + 1 if last >= first else 0
+        return [first + every * index for index in range(count)]
+    starts = []
+    wall = wall_start
+    while wall < wall_end:
+        if _exists(wall, zone):
+            moment = _wall_to_utc(wall, zone)
+            if utc_start <= moment <= last_start:
+                starts.append(moment.timestamp())
+        wall += step
+    return starts
 
 
 # --- Helpers on time ----------------------------------------------------------------------------
