@@ -15,19 +15,38 @@ from accounts.timezones import iso_utc
 from bookings.models import Attendee, Booking, BookingHost
 
 
-class Output(serializers.Serializer):
+class CopiedFields:
+    """A serializer whose fields are shallow copies of the declared ones.
+
+    DRF deep-copies every declared field, arguments included, for each serializer instance:
+    most of the cost of reading a query or writing a booking. A field is never changed once
+    made, except by being bound to its serializer, which sets attributes of the copy's own;
+    so a copy of its attributes is as good. Nested serializers, fields made of other fields (a
+    list's child), which get bound themselves, and fields whose default is a list, dict or set,
+    which validated data would share, are copied as DRF does."""
+
+    def get_fields(self):
+        return {name: _copy_of(field) for name, field in self._declared_fields.items()}
+
+
+def _copy_of(field):
+    nested = isinstance(field, serializers.BaseSerializer) or any(
+        isinstance(value, serializers.Field) for value in (*field._args, *field._kwargs.values())
+    )
+    if nested or isinstance(field.default, list | dict | set):
+        return copy.deepcopy(field)
+    copied = field.__class__.__new__(field.__class__)
+    copied.__dict__.update(field.__dict__)
+    return copied
+
+
+class Output(CopiedFields, serializers.Serializer):
     """An output shape. A field declared `required=False` is left out when it is empty (None or
     an empty string), as Cal.com leaves out what is undefined; `is_empty` says what empty is.
     Read-only fields (computed or fixed values) are always shown."""
 
     def is_empty(self, value) -> bool:
         return value is None or value == ""
-
-    def get_fields(self):
-        # DRF deep-copies every declared field, arguments included, for each serializer
-        # instance: most of the cost of writing a booking. An output field's arguments are
-        # never changed, so a new instance made from them is as good a copy.
-        return {name: _fresh(field) for name, field in self._declared_fields.items()}
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -37,17 +56,6 @@ class Output(serializers.Serializer):
             if self.is_empty(data[name]):
                 del data[name]
         return data
-
-
-def _fresh(field):
-    """A new unbound instance of a declared field; nested serializers, and fields made of other
-    fields (a list's child), are copied as DRF does: those get bound."""
-    nested = isinstance(field, serializers.BaseSerializer) or any(
-        isinstance(value, serializers.Field) for value in (*field._args, *field._kwargs.values())
-    )
-    if nested:
-        return copy.deepcopy(field)
-    return field.__class__(*field._args, **field._kwargs)
 
 
 class Instant(serializers.DateTimeField):

@@ -24,14 +24,21 @@ from api.fields import (
 )
 from bookings.models import ActorRole, Booking, BookingHistory, Channel
 from bookings.queries import STATUS_FILTERS
-from bookings.representation import AttendeeOutput, Instant, OneOf, Output, SeatOutput
+from bookings.representation import (
+    AttendeeOutput,
+    CopiedFields,
+    Instant,
+    OneOf,
+    Output,
+    SeatOutput,
+)
 from bookings.services import AttendeeInput
 from calendars.models import BookingReference
 
 # --- Creating a booking ------------------------------------------------------------------------
 
 
-class AttendeeInputSerializer(serializers.Serializer):
+class AttendeeInputSerializer(CopiedFields, serializers.Serializer):
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField(max_length=254)
     timeZone = TimeZoneField(max_length=64)
@@ -60,7 +67,7 @@ LOCATION_TYPES = (
 )
 
 
-class LocationInput(serializers.Serializer):
+class LocationInput(CopiedFields, serializers.Serializer):
     """A typed location object."""
 
     type = serializers.ChoiceField(choices=(*LOCATION_TYPES, "organizersDefaultApp"))
@@ -126,7 +133,7 @@ class BookingLocationField(serializers.Field):
         return value
 
 
-class CreateBookingInput(serializers.Serializer):
+class CreateBookingInput(CopiedFields, serializers.Serializer):
     start = UtcDateTimeField(required=False)
     attendee = AttendeeInputSerializer()
     eventTypeId = StrictIntegerField(required=False, min_value=1)

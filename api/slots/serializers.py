@@ -20,7 +20,7 @@ from api.fields import (
     TimeZoneField,
     UtcDateTimeField,
 )
-from bookings.representation import Instant, Output
+from bookings.representation import CopiedFields, Instant, Output
 from bookings.services.reservations import MAX_RESERVATION_MINUTES
 from bookings.slots import GROUP_DEFAULT_LENGTH, GROUP_LENGTHS
 from eventtypes import availability
@@ -31,7 +31,7 @@ TIME, RANGE = "time", "range"
 # --- Queries and bodies -------------------------------------------------------------------------
 
 
-class TargetQuery(serializers.Serializer):
+class TargetQuery(CopiedFields, serializers.Serializer):
     """Which event type: by id, by slug with its owner's username or its team's slug."""
 
     eventTypeId = BoundedIntegerField(
