@@ -196,13 +196,32 @@ ZULU_NAMES = {"UTC", "GMT"}
 
 def iso_local(moment, zone: ZoneInfo) -> str:
     """An instant as local ISO 8601 with milliseconds and the offset in force at that instant."""
-    return _written(moment.astimezone(zone))
+    return LOCAL_TEXTS[moment, zone]
 
 
 def _written(local) -> str:
     """A datetime already in its zone (a ZoneInfo) as iso_local writes it."""
     text = local.isoformat(timespec="milliseconds")
     return text[:-6] + "Z" if local.tzinfo.key in ZULU_NAMES else text
+
+
+class _LocalTexts(dict):
+    """iso_local's texts by (instant, zone), kept per process: a month of slots is the same few
+    thousand instants for every request, and writing one costs more than all else done for its
+    slot. Each text depends on nothing else (a zone's rules do not change in a process); when
+    full, it starts afresh."""
+
+    limit = 20_000
+
+    def __missing__(self, key):
+        moment, zone = key
+        if len(self) >= self.limit:
+            self.clear()
+        text = self[key] = _written(moment.astimezone(zone))
+        return text
+
+
+LOCAL_TEXTS = _LocalTexts()
 
 
 class LocalTime(serializers.DateTimeField):
@@ -243,19 +262,17 @@ class SlotsByDateOutput(serializers.BaseSerializer):
     def to_representation(self, slots):
         zone = self.context["zone"]
         with_end = self.context.get("format") == RANGE
-        zulu = zone.key in ZULU_NAMES
+        texts = LOCAL_TEXTS
         days: dict[str, list[dict]] = {}
         date, of_date = None, None
         for slot in sorted(slots, key=itemgetter(0)):  # by start
-            text = slot.start.astimezone(zone).isoformat(timespec="milliseconds")
-            if zulu:
-                text = text[:-6] + "Z"
+            text = texts[slot.start, zone]
             if text[:10] != date:  # the local date begins the text
                 date = text[:10]
                 of_date = days.setdefault(date, [])
             item = {"start": text}
             if with_end:
-                item["end"] = iso_local(slot.end, zone)
+                item["end"] = texts[slot.end, zone]
             if slot.attendees_count is not None:
                 item["attendeesCount"] = slot.attendees_count
             if slot.booking_uid:

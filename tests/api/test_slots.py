@@ -718,3 +718,22 @@ def test_slots_are_written_as_their_documented_shape_says(zone, slot_format):
     assert list(written) == sorted(
         {slot.start.astimezone(ZoneInfo(zone)).date().isoformat() for slot in slots}
     )
+
+
+def test_local_texts_are_kept_per_instant_and_zone_and_stay_right_across_a_dst_change(
+    monkeypatch,
+):
+    from api.slots import serializers
+
+    monkeypatch.setattr(serializers._LocalTexts, "limit", 3)
+    monkeypatch.setattr(serializers, "LOCAL_TEXTS", serializers._LocalTexts())
+    berlin, utc_zone = ZoneInfo("Europe/Berlin"), ZoneInfo("UTC")
+    before, after = utc(2050, 3, 27, 0, 45), utc(2050, 3, 27, 1, 0)  # clocks go 02:00 → 03:00
+    for _ in range(2):  # written, then kept (and made afresh once the limit is reached)
+        assert serializers.iso_local(before, berlin) == "2050-03-27T01:45:00.000+01:00"
+        assert serializers.iso_local(after, berlin) == "2050-03-27T03:00:00.000+02:00"
+        assert serializers.iso_local(after, utc_zone) == "2050-03-27T01:00:00.000Z"
+        assert serializers.iso_local(after.astimezone(berlin), utc_zone) == (
+            "2050-03-27T01:00:00.000Z"
+        )
+        assert len(serializers.LOCAL_TEXTS) <= 3
