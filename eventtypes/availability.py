@@ -142,17 +142,18 @@ def compute_slots(
     seated = seated if rules.seats else ()
     seats_by_start = {s.start: s for s in seated if range_start <= s.start < range_end}
 
-    # The starts in seconds since 1970 (the hosts' grids mostly coincide: a union of numbers is
-    # far cheaper than one of datetimes), then as datetimes once each.
-    seated_at = {start.timestamp(): start for start in seats_by_start}
-    starts: set[float] = set(seated_at)
-    for plan in plans:
-        starts.update(plan.candidate_starts)
+    # The starts by their seconds since 1970 (the hosts' grids mostly coincide: a union of
+    # numbers is far cheaper than one of datetimes).
+    moments: dict[float, datetime] = {}
+    expansions = {id(plan.candidate_starts): plan.candidate_starts for plan in plans}
+    for candidates in expansions.values():
+        moments.update(candidates)
+    moments.update((start.timestamp(), start) for start in seats_by_start)
     slot_length = timedelta(minutes=length)
     first = max(earliest, range_start).timestamp()
     beyond = range_end.timestamp()
-    seconds = sorted(start for start in starts if first <= start < beyond)
-    ordered = [seated_at.get(start) or datetime.fromtimestamp(start, UTC) for start in seconds]
+    seconds = sorted(start for start in moments if first <= start < beyond)
+    ordered = [moments[start] for start in seconds]
     # Each host's free starts, found once by walking their available intervals: far cheaper
     # than asking every host about every start when hosts work at different times of day.
     fixed_plans, optional_plans = _split_hosts(plans, rules.scheduling)
@@ -360,11 +361,13 @@ def _hours_of(host, first_day: date, last_day: date) -> tuple:
     return weekly, overrides
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=64)
 def _expansion(zone_name, weekly, overrides, first_day, last_day, step_minutes, length_minutes):
     """A host's hours between the days: their available UTC intervals, merged, and the slot
-    starts on the wall-clock grid (seconds since 1970). Made from the hours alone (the key of
-    the cache), so hosts of a team with the same hours share it, and so do later searches."""
+    starts on the wall-clock grid, as datetimes by their seconds since 1970 (never changed once
+    made). Made from the hours alone (the key of the cache), so hosts of a team with the same
+    hours share it, and so do later searches: the same datetime objects, whose hashes are kept
+    (the API keeps their local texts by them)."""
     zone = ZoneInfo(zone_name)
     weekly, overrides = dict(weekly), dict(overrides)
     step, length = timedelta(minutes=step_minutes), timedelta(minutes=length_minutes)
@@ -385,7 +388,7 @@ def _expansion(zone_name, weekly, overrides, first_day, last_day, step_minutes, 
             starts.extend(_grid(wall_start, wall_end, utc_start, utc_end, step, length, zone))
         day += timedelta(days=1)
     intervals.sort()
-    return tuple(_merge(intervals)), tuple(starts)
+    return tuple(_merge(intervals)), {start: datetime.fromtimestamp(start, UTC) for start in starts}
 
 
 def _grid(wall_start, wall_end, utc_start, utc_end, step, length, zone) -> list[float]:
