@@ -167,6 +167,14 @@ def compute_slots(
             Slot(ordered[position], ordered[position] + slot_length, fixed_ids)
             for position in sorted(set.intersection(*fixed))
         ]
+    if optional and not all_hosts:
+        # Round robin, listing the first free host: found for every start at once.
+        first_free = _first_free_hosts(fixed, fixed_ids, optional)
+        if not rules.seats:
+            return [
+                Slot(ordered[position], ordered[position] + slot_length, first_free[position])
+                for position in sorted(first_free)
+            ]
     slots = []
     for position, start in enumerate(ordered):
         seated_slot = seats_by_start.get(start)
@@ -189,7 +197,10 @@ def compute_slots(
         held_seats = seated_slot.taken if seated_slot is not None else 0
         if rules.seats and held_seats >= rules.seats:
             continue
-        free = _free_hosts(fixed, fixed_ids, optional, position, all_hosts)
+        if optional and not all_hosts:
+            free = first_free.get(position, ())
+        else:
+            free = _free_hosts(fixed, fixed_ids, optional, position, all_hosts)
         if free:
             slots.append(
                 Slot(
@@ -235,6 +246,18 @@ def _free_hosts(fixed, fixed_ids, optional, position, all_hosts) -> tuple[int, .
             if not all_hosts:
                 break
     return tuple(free) if len(free) > len(fixed_ids) else ()
+
+
+def _first_free_hosts(fixed, fixed_ids, optional) -> dict[int, tuple[int, ...]]:
+    """The positions free for every fixed host and for one of the optional ones, each with the
+    fixed hosts' ids and the first free optional host's (as _free_hosts gives them)."""
+    first: dict[int, tuple[int, ...]] = {}
+    for host_id, free_starts in reversed(optional):  # the first host written last, so it wins
+        first.update(dict.fromkeys(free_starts, (*fixed_ids, host_id)))
+    if fixed:
+        free_for_all = set.intersection(*fixed)
+        first = {position: ids for position, ids in first.items() if position in free_for_all}
+    return first
 
 
 # --- One host ---------------------------------------------------------------------------------

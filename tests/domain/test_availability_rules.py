@@ -490,6 +490,32 @@ def test_round_robin_fixed_host_must_be_free():
     assert found["09:00"] == (3, 1, 2)
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_round_robin_lists_the_first_free_rotating_host_of_those_all_hosts_lists(seed):
+    """Without all_hosts, a slot has the fixed hosts and the first free rotating one, in the
+    hosts' order: the start of what all_hosts lists, whatever the mix of hosts and seats."""
+    import random
+
+    chance = random.Random(seed)
+    hosts = []
+    for host_id in range(1, chance.randint(2, 6)):
+        busy = []
+        for _ in range(chance.randint(0, 6)):
+            begins = at(MON, chance.randint(9, 16), chance.choice((0, 15, 30)))
+            busy.append((begins, begins + timedelta(minutes=chance.choice((30, 60, 90)))))
+        zone = chance.choice((NEW_YORK, LONDON))
+        hosts.append(host(host_id, zone, busy=busy, is_fixed=chance.random() < 0.25))
+    rules = EventRules(
+        length=30, scheduling=availability.ROUND_ROBIN, seats=chance.choice((None, 3))
+    )
+    if all(h.is_fixed for h in hosts):
+        hosts[-1] = host(hosts[-1].host_id, hosts[-1].time_zone, busy=hosts[-1].busy)
+    every = slots(rules, hosts, MON, all_hosts=True)
+    fixed_count = sum(h.is_fixed for h in hosts)
+    expected = [slot._replace(host_ids=slot.host_ids[: fixed_count + 1]) for slot in every]
+    assert slots(rules, hosts, MON) == expected
+
+
 def test_round_robin_needs_a_free_rotating_host_besides_the_fixed_one():
     fixed = host(3, is_fixed=True)
     alice = host(1, busy=[(at(MON, 9), at(MON, 10))])
