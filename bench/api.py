@@ -17,7 +17,9 @@ C. POST /v2/bookings from gunicorn with --workers workers (default: 2 per core +
    C2 32 concurrent clients, each booking --creates distinct free slots of the same host;
    C3 16 clients racing for the same 160 slots, each in its own order (each slot is won once);
    with the creates, p50/p99 latency, creates per second, the answers' status codes and the
-   overlapping bookings found in the database afterwards (must be 0); and the database round
+   overlapping bookings found in the database afterwards (must be 0); for C1 and C2, the CPU
+   time gunicorn, PostgreSQL and the clients (this process) used per create, and the creates
+   per second that would fully use the machine's CPUs at that cost; and the database round
    trips of one create, without and with an `Idempotency-Key` (a fresh key per request).
 
 Round trips are counted in this process (bench/roundtrips.py: every exchange with PostgreSQL,
@@ -120,9 +122,11 @@ def run_workers(env, seeded, workers, creates):
             f"create: {plain:.1f}, with Idempotency-Key: {keyed:.1f}"
         )
         plans = spread_plans(seeded["spread"], creates)
-        report_creates(f"C1 {SPREAD_HOSTS} hosts", *run_clients(port, plans), database_url)
+        results, seconds, cpu = run_creates(port, plans)
+        report_creates(f"C1 {SPREAD_HOSTS} hosts", results, seconds, database_url, cpu)
         plans = crowd_plans(seeded["crowd"], creates)
-        report_creates("C2 1 host", *run_clients(port, plans), database_url)
+        results, seconds, cpu = run_creates(port, plans)
+        report_creates("C2 1 host", results, seconds, database_url, cpu)
         run_bookings(port, seeded["bench"], database_url)
 
 
@@ -469,7 +473,8 @@ def report(label, results, seconds):
     )
 
 
-def report_creates(label, results, seconds, database_url):
+def report_creates(label, results, seconds, database_url, cpu):
+    """cpu: the CPU seconds each kind of process used meanwhile (cpu_use)."""
     latencies = [ms for _, ms in results]
     created = sum(1 for status, _ in results if status == 201)
     print(
@@ -477,6 +482,46 @@ def report_creates(label, results, seconds, database_url):
         f"p99={percentile(latencies, 0.99):7.2f} ms  {created / seconds:7.1f} creates/s  "
         f"[{statuses(results)}]  overlaps={count_overlaps(database_url)}"
     )
+    each = {kind: used / created * 1000 for kind, used in cpu.items()}
+    print(
+        f"{'':<34} CPU per create: gunicorn {each['gunicorn']:.1f} ms, PostgreSQL "
+        f"{each['postgres']:.1f} ms, clients {each['clients']:.1f} ms; {os.cpu_count()} CPUs "
+        f"fully used allow {os.cpu_count() * 1000 / sum(each.values()):.0f} creates/s"
+    )
+
+
+def run_creates(port, plans):
+    """run_clients, and the CPU seconds used meanwhile by gunicorn (on `port`), PostgreSQL
+    and this process's clients: ([(status, ms)], seconds, {kind: CPU seconds})."""
+    before = cpu_use(port)
+    results, seconds = run_clients(port, plans)
+    after = cpu_use(port)
+    return results, seconds, {kind: after[kind] - before[kind] for kind in after}
+
+
+def cpu_use(port) -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn serving `port`, by PostgreSQL's processes (with
+    those that ended: the server's own account of its children) and by this process."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    bind = f"127.0.0.1:{port}".encode()
+    use = {"gunicorn": 0.0, "postgres": 0.0, "clients": time.process_time()}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            command = Path(entry.path, "cmdline").read_bytes()
+        except OSError:
+            continue  # ended meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        # utime, stime, cutime, cstime: the 14th to 17th fields
+        times = stat[stat.rindex(")") + 2 :].split()[11:15]
+        seconds = sum(int(t) for t in times) / ticks
+        if name == "postgres":
+            use["postgres"] += seconds
+        elif b"gunicorn" in command and bind in command:
+            use["gunicorn"] += seconds
+    return use
 
 
 def next_monday() -> datetime:
