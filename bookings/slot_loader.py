@@ -184,18 +184,10 @@ def load_inputs(
             f"FROM eventtypes_eventtype WHERE id = {int(event_type_id)}",
             id=ROW_VERSION_SQL.format(table="eventtypes_eventtype"),
         )
-    with _cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(statement.text(), statement.params)
         rows = cursor.fetchall()
     return _read(rows, hosts, to_datetime, to_seconds, event_type_id, busy_range)
-
-
-def _cursor():
-    """On PostgreSQL a cursor whose statement is prepared once the connection runs it again
-    (config/postgresql/base.py): planning this statement costs several times running it."""
-    if connection.vendor == "postgresql":
-        return connection.preparable_cursor()
-    return connection.cursor()
 
 
 def _add_calendars(statement, hosts, team_hosts, local_days, instant_type) -> None:

@@ -1,6 +1,5 @@
 """Django's PostgreSQL backend, with a health check that costs no round trip while the
-connection is in use and shows no sign of trouble, and cursors whose statements are prepared
-(preparable_cursor, for the slot engine's statement).
+connection is in use and shows no sign of trouble.
 
 Django checks a persistent connection at the start of each request with `SELECT 1` (one round
 trip per request). A connection the server has ended (a restart, an idle timeout,
@@ -32,19 +31,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 self.health_check_done = True
                 return
         super().close_if_health_check_failed()
-
-    def preparable_cursor(self):
-        """A cursor that binds its parameters on the server, so that psycopg prepares a
-        statement once this connection has run it `prepare_threshold` times
-        (config/settings.py) and PostgreSQL plans it once. Django's own cursors bind on the
-        client and are never prepared. Without a threshold, one of those."""
-        if self.settings_dict["OPTIONS"].get("prepare_threshold") is None:
-            return self.cursor()
-        # As cursor() makes one: the health check, a connection, the thread and debug wrappers.
-        self.close_if_health_check_failed()
-        self.ensure_connection()
-        with self.wrap_database_errors:
-            return self._prepare_cursor(base.ServerBindingCursor(self.connection))
 
     def connect(self):
         super().connect()

@@ -428,6 +428,8 @@ def test_on_postgresql_the_statement_is_prepared_when_a_connection_runs_it_again
     connection (config/settings.py), and the answers stay those of the statement run afresh."""
     from django.db import connection
 
+    if connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        pytest.skip("prepared statements are off (DATABASE_PREPARED_STATEMENTS=false)")
     host = factory.user(hours=((9, 17),), days=range(7))
     event_type = factory.event_type(host)
     start, end = BASE, BASE + timedelta(days=7)
