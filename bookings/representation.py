@@ -6,63 +6,68 @@ webhooks have Cal.com's own shape: bookings/events.py). To render many bookings 
 per booking, load them with `with_output_relations()`.
 """
 
-import copy
+from functools import cached_property
 
 from django.db.models import Prefetch
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
-from accounts.timezones import iso_utc
 from bookings.models import Attendee, Booking, BookingHost
-
-
-class CopiedFields:
-    """A serializer whose fields are shallow copies of the declared ones.
-
-    DRF deep-copies every declared field, arguments included, for each serializer instance:
-    most of the cost of reading a query or writing a booking. A field is never changed once
-    made, except by being bound to its serializer, which sets attributes of the copy's own;
-    so a copy of its attributes is as good. Nested serializers, fields made of other fields (a
-    list's child), which get bound themselves, and fields whose default is a list, dict or set,
-    which validated data would share, are copied as DRF does."""
-
-    def get_fields(self):
-        return {name: _copy_of(field) for name, field in self._declared_fields.items()}
-
-
-def _copy_of(field):
-    nested = isinstance(field, serializers.BaseSerializer) or any(
-        isinstance(value, serializers.Field) for value in (*field._args, *field._kwargs.values())
-    )
-    if nested or isinstance(field.default, list | dict | set):
-        return copy.deepcopy(field)
-    copied = field.__class__.__new__(field.__class__)
-    copied.__dict__.update(field.__dict__)
-    return copied
+from bookings.output_fields import (
+    BOUND,
+    METHOD,
+    CopiedFields,
+    Instant,
+    plain_attribute,
+    plan_of,
+)
 
 
 class Output(CopiedFields, serializers.Serializer):
     """An output shape. A field declared `required=False` is left out when it is empty (None or
     an empty string), as Cal.com leaves out what is undefined; `is_empty` says what empty is.
-    Read-only fields (computed or fixed values) are always shown."""
+    Read-only fields (computed or fixed values) are always shown.
+
+    Rendered as DRF renders a serializer, by a plan made once per class (output_fields): plain
+    fields render as the class's get_fields makes them and method fields call their method,
+    without a field made per instance; the others (nested serializers, fields reading the
+    context) by copies bound to the instance, made on first use."""
 
     def is_empty(self, value) -> bool:
         return value is None or value == ""
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
-        for name, field in self.fields.items():
-            if field.required or field.read_only or name not in data:
-                continue
-            if self.is_empty(data[name]):
-                del data[name]
+        data = {}
+        for name, kind, how, field in plan_of(type(self)):
+            if kind is METHOD:
+                value = getattr(self, how)(instance)
+            else:
+                try:
+                    if kind is BOUND:
+                        field = self.bound_fields[name]
+                        value = field.get_attribute(instance)
+                    else:
+                        value = plain_attribute(instance, how, field)
+                except SkipField:
+                    continue
+                if (value.pk if isinstance(value, PKOnlyObject) else value) is not None:
+                    value = field.to_representation(value)
+            if field.required or field.read_only or not self.is_empty(value):
+                data[name] = value
         return data
 
-
-class Instant(serializers.DateTimeField):
-    """An instant in UTC with milliseconds, e.g. 2027-01-05T09:00:00.000Z."""
-
-    def to_representation(self, value):
-        return iso_utc(value)
+    @cached_property
+    def bound_fields(self) -> dict:
+        """The fields the plan renders as DRF does, made by get_fields and bound to this
+        serializer."""
+        fields = self.get_fields()
+        bound = {}
+        for name, kind, _, _ in plan_of(type(self)):
+            if kind is BOUND:
+                bound[name] = fields[name]
+                bound[name].bind(name, self)
+        return bound
 
 
 class FromContext(serializers.CharField):

@@ -23,15 +23,9 @@ from api.fields import (
     reason_field,
 )
 from bookings.models import ActorRole, Booking, BookingHistory, Channel
+from bookings.output_fields import CopiedFields
 from bookings.queries import STATUS_FILTERS
-from bookings.representation import (
-    AttendeeOutput,
-    CopiedFields,
-    Instant,
-    OneOf,
-    Output,
-    SeatOutput,
-)
+from bookings.representation import AttendeeOutput, Instant, OneOf, Output, SeatOutput
 from bookings.services import AttendeeInput
 from calendars.models import BookingReference
 

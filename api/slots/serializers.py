@@ -20,7 +20,8 @@ from api.fields import (
     TimeZoneField,
     UtcDateTimeField,
 )
-from bookings.representation import CopiedFields, Instant, Output
+from bookings.output_fields import CopiedFields
+from bookings.representation import Instant, Output
 from bookings.services.reservations import MAX_RESERVATION_MINUTES
 from bookings.slots import GROUP_DEFAULT_LENGTH, GROUP_LENGTHS
 from eventtypes import availability
