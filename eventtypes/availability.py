@@ -117,6 +117,15 @@ class Slot(NamedTuple):
     booking_uid: str | None = None
 
 
+def new_slot(start: datetime, end: datetime, host_ids: tuple[int, ...]) -> Slot:
+    """Slot(start, end, host_ids) for a slot without seats, made as a plain tuple is: a
+    NamedTuple's constructor is a Python function, the most a month of slots costs."""
+    return _new_tuple(Slot, (start, end, host_ids, None, None, None))
+
+
+_new_tuple = tuple.__new__
+
+
 def compute_slots(
     rules: EventRules,
     hosts: Sequence[HostAvailability],
@@ -164,7 +173,7 @@ def compute_slots(
     if fixed and not optional and not rules.seats:
         # Every host must be free (one host, or a collective): the starts free for all of them.
         return [
-            Slot(ordered[position], ordered[position] + slot_length, fixed_ids)
+            new_slot(ordered[position], ordered[position] + slot_length, fixed_ids)
             for position in sorted(set.intersection(*fixed))
         ]
     if optional and not all_hosts:
@@ -172,7 +181,7 @@ def compute_slots(
         first_free = _first_free_hosts(fixed, fixed_ids, optional)
         if not rules.seats:
             return [
-                Slot(ordered[position], ordered[position] + slot_length, first_free[position])
+                new_slot(ordered[position], ordered[position] + slot_length, first_free[position])
                 for position in sorted(first_free)
             ]
     slots = []
