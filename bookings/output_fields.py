@@ -24,7 +24,11 @@ class CopiedFields:
     share, are copied as DRF does."""
 
     def get_fields(self):
-        return {name: copy_of(field) for name, field in self._declared_fields.items()}
+        return {name: self.made_field(name, field) for name, field in self._declared_fields.items()}
+
+    def made_field(self, name: str, declared):
+        """This serializer's field `name`, from its declaration (a hook for changing it)."""
+        return copy_of(declared)
 
 
 def copy_of(field):

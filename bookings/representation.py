@@ -59,13 +59,12 @@ class Output(CopiedFields, serializers.Serializer):
 
     @cached_property
     def bound_fields(self) -> dict:
-        """The fields the plan renders as DRF does, made by get_fields and bound to this
-        serializer."""
-        fields = self.get_fields()
+        """The fields the plan renders as DRF does, made as get_fields makes them and bound
+        to this serializer."""
         bound = {}
         for name, kind, _, _ in plan_of(type(self)):
             if kind is BOUND:
-                bound[name] = fields[name]
+                bound[name] = self.made_field(name, self._declared_fields[name])
                 bound[name].bind(name, self)
         return bound
 

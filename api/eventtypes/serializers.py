@@ -358,11 +358,10 @@ class EventTypeFields(EventTypeSettings):
     requiresBookerEmailVerification = Fixed(False, serializers.BooleanField())
     bookingUrl = serializers.SerializerMethodField()
 
-    def get_fields(self):
-        fields = super().get_fields()
-        for name, field in fields.items():
-            field.required = name not in SWITCHABLE_SETTINGS
-        return fields
+    def made_field(self, name, declared):
+        field = super().made_field(name, declared)
+        field.required = name not in SWITCHABLE_SETTINGS
+        return field
 
     def is_empty(self, value) -> bool:
         return not value
