@@ -11,7 +11,8 @@ A. GET /v2/slots, one host for 30 days (the workload of bench/slots.py case (a):
    request after another: slots, database round trips per request, and the median, p95 and p99
    of --runs requests after a warm-up. Then, from --workers workers, 16 concurrent clients asking
    for 30 days of another host's slots: p50/p99 and requests per second.
-C. POST /v2/bookings from gunicorn with --workers workers (default: 2 per core + 1):
+C. POST /v2/bookings from gunicorn with --workers workers (default: gunicorn.conf.py's, one per
+   CPU and at least 2):
    C1 32 concurrent clients, each booking --creates distinct free slots of one of 8 hosts (each
       with its own event type, available around the clock);
    C2 32 concurrent clients, each booking --creates distinct free slots of the same host;
@@ -71,7 +72,7 @@ BOOKINGS_VERSION = {"cal-api-version": "2024-08-13"}
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--workers", type=int, default=2 * os.cpu_count() + 1)
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count()))
     parser.add_argument("--runs", type=int, default=300, help="sequential GET /v2/slots")
     parser.add_argument("--creates", type=int, default=12, help="bookings per client (C1, C2)")
     args = parser.parse_args()
