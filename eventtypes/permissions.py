@@ -28,6 +28,8 @@ def manager_check(user, event_types):
 
 
 def can_manage_event_type(user, event_type: EventType) -> bool:
+    if user is None or not user.is_authenticated:
+        return False  # as managed_by says, without building a query (every public booking)
     return EventType.objects.managed_by(user).filter(pk=event_type.pk).exists()
 
 
