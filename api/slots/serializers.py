@@ -6,6 +6,7 @@ with that zone's offset, e.g. "2050-09-05T09:00:00.000+02:00".
 """
 
 import math
+from datetime import UTC
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
@@ -197,7 +198,9 @@ ZULU_NAMES = {"UTC", "GMT"}
 
 def iso_local(moment, zone: ZoneInfo) -> str:
     """An instant as local ISO 8601 with milliseconds and the offset in force at that instant."""
-    return LOCAL_TEXTS[moment, zone]
+    if moment.tzinfo is UTC:
+        return LOCAL_TEXTS[moment, zone]
+    return _written(moment.astimezone(zone))
 
 
 def _written(local) -> str:
@@ -207,10 +210,11 @@ def _written(local) -> str:
 
 
 class _LocalTexts(dict):
-    """iso_local's texts by (instant, zone), kept per process: a month of slots is the same few
-    thousand instants for every request, and writing one costs more than all else done for its
-    slot. Each text depends on nothing else (a zone's rules do not change in a process); when
-    full, it starts afresh."""
+    """iso_local's texts by (instant in UTC, zone), kept per process: a month of slots is the
+    same few thousand instants for every request, and writing one costs more than all else done
+    for its slot. Each text depends on nothing else (a zone's rules do not change in a process);
+    when full, it starts afresh. Only UTC datetimes are keys: two local ones that differ only in
+    `fold` are equal keys for different instants."""
 
     limit = 20_000
 
@@ -267,13 +271,14 @@ class SlotsByDateOutput(serializers.BaseSerializer):
         days: dict[str, list[dict]] = {}
         date, of_date = None, None
         for slot in sorted(slots, key=itemgetter(0)):  # by start
-            text = texts[slot.start, zone]
+            start = slot.start
+            text = texts[start, zone] if start.tzinfo is UTC else iso_local(start, zone)
             if text[:10] != date:  # the local date begins the text
                 date = text[:10]
                 of_date = days.setdefault(date, [])
             item = {"start": text}
             if with_end:
-                item["end"] = texts[slot.end, zone]
+                item["end"] = iso_local(slot.end, zone)
             if slot.attendees_count is not None:
                 item["attendeesCount"] = slot.attendees_count
             if slot.booking_uid:

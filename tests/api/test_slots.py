@@ -7,7 +7,7 @@ The API reads the real clock, so the dates are in 2050 (always ahead, as in Cal.
 2050-09-05 is a Monday.
 """
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -737,3 +737,9 @@ def test_local_texts_are_kept_per_instant_and_zone_and_stay_right_across_a_dst_c
             "2050-03-27T01:00:00.000Z"
         )
         assert len(serializers.LOCAL_TEXTS) <= 3
+    # 01:30 happens twice in New York on 2050-11-06: a local datetime is told by its fold.
+    new_york = ZoneInfo("America/New_York")
+    first, second = (datetime(2050, 11, 6, 1, 30, fold=fold, tzinfo=new_york) for fold in (0, 1))
+    for _ in range(2):
+        assert serializers.iso_local(first, new_york) == "2050-11-06T01:30:00.000-04:00"
+        assert serializers.iso_local(second, new_york) == "2050-11-06T01:30:00.000-05:00"
