@@ -18,6 +18,7 @@ Time model:
 from __future__ import annotations
 
 import bisect
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -393,13 +394,53 @@ def _hours_of(host, first_day: date, last_day: date) -> tuple:
     return weekly, overrides
 
 
-@lru_cache(maxsize=64)
+class _KeptExpansions:
+    """Expansions of hours kept per process, by everything they are made from, up to a number
+    of slot starts in all (the oldest go first); a larger one than a quarter of that is not
+    kept. Shared by threads: changed under a lock."""
+
+    def __init__(self, most_starts: int):
+        self.most_starts = most_starts
+        self.kept: dict[tuple, tuple] = {}
+        self.starts = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple):
+        found = self.kept.get(key)
+        if found is None:
+            found = _expanded(*key)
+            self.keep(key, found)
+        return found
+
+    def keep(self, key: tuple, expansion: tuple) -> None:
+        size = len(expansion[1])
+        if size > self.most_starts // 4:
+            return
+        with self.lock:
+            if key in self.kept:
+                return
+            self.kept[key] = expansion
+            self.starts += size
+            while self.starts > self.most_starts:
+                oldest = next(iter(self.kept))
+                self.starts -= len(self.kept.pop(oldest)[1])
+
+
+# About 15 MB: a month of 30-minute slots is about 1,500 starts per set of hours.
+KEPT_EXPANSIONS = _KeptExpansions(most_starts=100_000)
+
+
 def _expansion(zone_name, weekly, overrides, first_day, last_day, step_minutes, length_minutes):
     """A host's hours between the days: their available UTC intervals, merged, and the slot
     starts on the wall-clock grid, as datetimes by their seconds since 1970 (never changed once
-    made). Made from the hours alone (the key of the cache), so hosts of a team with the same
-    hours share it, and so do later searches: the same datetime objects, whose hashes are kept
-    (the API keeps their local texts by them)."""
+    made). Kept (KEPT_EXPANSIONS) by everything they are made from, so hosts of a team with the
+    same hours share one, and so do later searches: the same datetime objects, whose hashes are
+    kept (the API keeps their local texts by them)."""
+    key = (zone_name, weekly, overrides, first_day, last_day, step_minutes, length_minutes)
+    return KEPT_EXPANSIONS.get(key)
+
+
+def _expanded(zone_name, weekly, overrides, first_day, last_day, step_minutes, length_minutes):
     zone = ZoneInfo(zone_name)
     weekly, overrides = dict(weekly), dict(overrides)
     step, length = timedelta(minutes=step_minutes), timedelta(minutes=length_minutes)

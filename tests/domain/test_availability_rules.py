@@ -739,3 +739,25 @@ def test_a_business_days_window_ends_where_counting_day_by_day_does(days):
     for today in (MON + timedelta(days=k) for k in range(7)):
         window = BookingWindow("businessDays", days=days)
         assert availability._window_last_date(window, today) == counted(today), today
+
+
+def test_expansions_kept_per_process_stay_within_their_number_of_starts(monkeypatch):
+    kept = availability._KeptExpansions(most_starts=40)
+
+    def expansion(size):
+        return (), dict.fromkeys(range(size))
+
+    kept.keep("a", expansion(10))
+    kept.keep("b", expansion(10))
+    kept.keep("c", expansion(11))  # more than a quarter of the budget: not kept
+    assert list(kept.kept) == ["a", "b"] and kept.starts == 20
+    kept.keep("c", expansion(10))
+    kept.keep("d", expansion(10))
+    kept.keep("e", expansion(5))  # the oldest goes
+    assert list(kept.kept) == ["b", "c", "d", "e"] and kept.starts == 35
+
+    monkeypatch.setattr(availability, "KEPT_EXPANSIONS", availability._KeptExpansions(1000))
+    first = slots(RULES, [host(1)], MON)
+    assert len(availability.KEPT_EXPANSIONS.kept) == 1
+    assert slots(RULES, [host(1)], MON) == first  # from the kept expansion
+    assert len(availability.KEPT_EXPANSIONS.kept) == 1
