@@ -19,9 +19,9 @@ class CopiedFields:
 
     A field is never changed once made, except by being bound to its serializer, which sets
     attributes of the copy's own; so a copy of its attributes is as good as DRF's deep copy.
-    Nested serializers, fields made of other fields (a list's child), which get bound
-    themselves, and fields whose default is a list, dict or set, which validated data would
-    share, are copied as DRF does."""
+    Nested serializers, fields made of other fields (a list's child, given or made in
+    __init__), which get bound themselves, and fields whose default is a list, dict or set,
+    which validated data would share, are copied as DRF does."""
 
     def get_fields(self):
         return {name: self.made_field(name, field) for name, field in self._declared_fields.items()}
@@ -33,7 +33,8 @@ class CopiedFields:
 
 def copy_of(field):
     nested = isinstance(field, serializers.BaseSerializer) or any(
-        isinstance(value, serializers.Field) for value in (*field._args, *field._kwargs.values())
+        isinstance(value, serializers.Field)
+        for value in (*field._args, *field._kwargs.values(), *vars(field).values())
     )
     if nested or isinstance(field.default, list | dict | set):
         return copy.deepcopy(field)
@@ -72,9 +73,11 @@ PLAIN, METHOD, BOUND = "plain", "method", "bound"
 
 
 def is_plain(field) -> bool:
+    if field.default is not empty:
+        return False
     if type(field) in (serializers.ListField, serializers.DictField):
         return is_plain(field.child)
-    return type(field) in PLAIN_TYPES and field.default is empty
+    return type(field) in PLAIN_TYPES
 
 
 @cache

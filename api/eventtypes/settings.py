@@ -151,8 +151,11 @@ class LimitsField(ObjectSetting):
 
     def __init__(self, model_field: str, **kwargs):
         self.model_field = model_field
-        self.off = {model_field: {}}
         super().__init__(**kwargs)
+
+    @property
+    def off(self) -> dict:
+        return {self.model_field: {}}  # a new inner dict each time: it goes into validated data
 
     def to_fields(self, data):
         return {self.model_field: {k: v for k, v in data.items() if k != "disabled"}}
