@@ -192,7 +192,10 @@ class ObjectField(serializers.DictField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class QueryIntegerListField(serializers.CharField):
-    """A comma-separated list of integers in a query string (e.g. eventTypeIds=1,2)."""
+    """A comma-separated list of at most MAX_IDS integers in a query string (e.g.
+    eventTypeIds=1,2)."""
+
+    MAX_IDS = 500
 
     def to_internal_value(self, data):
         text = super().to_internal_value(data)
@@ -200,6 +203,8 @@ class QueryIntegerListField(serializers.CharField):
             numbers = [int(part) for part in text.split(",") if part.strip()]
         except ValueError:
             raise serializers.ValidationError("Give integers separated by commas.") from None
+        if len(numbers) > self.MAX_IDS:
+            raise serializers.ValidationError(f"Give at most {self.MAX_IDS} ids.")
         if any(not 0 < number <= MAX_INTEGER for number in numbers):
             raise serializers.ValidationError(f"Give ids between 1 and {MAX_INTEGER}.")
         return numbers

@@ -95,3 +95,13 @@ def test_the_slot_engines_statement_is_health_checked_like_any_other(persistent,
 
     assert find_slots(event_type, start, start + timedelta(days=1)).slots == expected
     assert backend_pid() != pid
+
+
+def test_batches_stay_within_the_parameters_a_statement_bound_on_the_server_takes():
+    """bulk_create and the rows a delete collects come in batches Django asks the backend for;
+    PostgreSQL takes at most 65,535 parameters in a statement bound on the server."""
+    rows = range(100_000)
+    bound_on_server = connection.settings_dict["OPTIONS"].get("server_side_binding")
+    size = connection.ops.bulk_batch_size(["start", "end"], rows)
+    assert size == (32_767 if bound_on_server else 100_000)
+    assert connection.ops.bulk_batch_size([], rows) == (65_535 if bound_on_server else 100_000)

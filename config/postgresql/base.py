@@ -13,13 +13,29 @@ host) shows nothing on its socket, and is most likely after a quiet spell.
 import select
 import time
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
 from psycopg.pq import TransactionStatus
 
 FULL_CHECK_AFTER = 30.0
 
 
+# PostgreSQL takes at most this many parameters in a statement bound on the server
+# (config/settings.py); on the client there is no such limit.
+MAX_PARAMETERS = 65_535
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def bulk_batch_size(self, fields, objs):
+        """Django's batches (bulk_create, and the rows a delete collects) within the limit on
+        parameters when statements are bound on the server."""
+        size = super().bulk_batch_size(fields, objs)
+        if not self.connection.settings_dict["OPTIONS"].get("server_side_binding"):
+            return size
+        return max(1, min(size, MAX_PARAMETERS // max(1, len(fields))))
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
     checked_at = 0.0
 
     def close_if_health_check_failed(self):

@@ -331,6 +331,16 @@ HOSTILE_REQUESTS = {
     "huge-integer-in-filter": ("get", "/v2/bookings?eventTypeId=99999999999999999999", 400),
     "huge-skip": ("get", "/v2/bookings?skip=99999999999999999999", 400),
     "huge-id-list": ("get", "/v2/bookings?eventTypeIds=1,99999999999999999999", 400),
+    "too-many-ids": (
+        "get",
+        "/v2/bookings?eventTypeIds=" + ",".join(str(n) for n in range(1, 70_001)),
+        400,
+    ),
+    "too-many-team-ids": (
+        "get",
+        "/v2/bookings?teamsIds=" + ",".join(str(n) for n in range(1, 502)),
+        400,
+    ),
     "nul-in-path": ("get", "/v2/bookings/%00", 400),
     "nul-in-action-path": ("post", "/v2/bookings/%00/cancel", 400),
     "nul-in-query": (
