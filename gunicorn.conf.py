@@ -1,6 +1,6 @@
 """gunicorn's settings for the web processes (`gunicorn config.wsgi`, the Procfile's `web`).
 
-Environment: PORT (8000), WEB_CONCURRENCY (workers: one per CPU, at least 2),
+Environment: PORT (8000), WEB_CONCURRENCY (workers, 2 per CPU + 1),
 FORWARDED_ALLOW_IPS (the proxies whose X-Forwarded-* gunicorn trusts; 127.0.0.1).
 """
 
@@ -8,12 +8,11 @@ import multiprocessing
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-# A request is mostly CPU: the database answers in well under a millisecond, and what calls
-# other servers runs in the background (a stale calendar is refreshed within 2 seconds at most).
-# One worker per CPU serves the most; more only contend for the CPUs (bench/api.py, 2 CPUs
-# shared with PostgreSQL: 213 creates/s with 2 workers, 193 with 3, 170 with 5; slots 767
-# requests/s with 2, 659 with 5). Raise it where the database is far away.
-workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
+# Two per CPU and one: a request that waits (a stale calendar refreshed within 2 seconds, a
+# booking waiting up to 3 seconds for a lock) leaves others to serve. Where the database shares
+# the CPUs and requests are mostly CPU, fewer serve more: WEB_CONCURRENCY=2 on 2 CPUs made
+# 213 creates/s against 170 with 5, and 767 slots requests/s against 659 (bench/api.py).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 timeout = 30
 graceful_timeout = 30

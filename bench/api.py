@@ -11,8 +11,8 @@ A. GET /v2/slots, one host for 30 days (the workload of bench/slots.py case (a):
    request after another: slots, database round trips per request, and the median, p95 and p99
    of --runs requests after a warm-up. Then, from --workers workers, 16 concurrent clients asking
    for 30 days of another host's slots: p50/p99 and requests per second.
-C. POST /v2/bookings from gunicorn with --workers workers (default: gunicorn.conf.py's, one per
-   CPU and at least 2):
+C. POST /v2/bookings from gunicorn with --workers workers (default: gunicorn.conf.py's, 2 per
+   CPU + 1):
    C1 32 concurrent clients, each booking --creates distinct free slots of one of 8 hosts (each
       with its own event type, available around the clock);
    C2 32 concurrent clients, each booking --creates distinct free slots of the same host;
@@ -72,7 +72,7 @@ BOOKINGS_VERSION = {"cal-api-version": "2024-08-13"}
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count()))
+    parser.add_argument("--workers", type=int, default=2 * os.cpu_count() + 1)
     parser.add_argument("--runs", type=int, default=300, help="sequential GET /v2/slots")
     parser.add_argument("--creates", type=int, default=12, help="bookings per client (C1, C2)")
     args = parser.parse_args()
@@ -483,6 +483,8 @@ def report_creates(label, results, seconds, database_url, cpu):
         f"p99={percentile(latencies, 0.99):7.2f} ms  {created / seconds:7.1f} creates/s  "
         f"[{statuses(results)}]  overlaps={count_overlaps(database_url)}"
     )
+    if not created:
+        return
     each = {kind: used / created * 1000 for kind, used in cpu.items()}
     print(
         f"{'':<34} CPU per create: gunicorn {each['gunicorn']:.1f} ms, PostgreSQL "
