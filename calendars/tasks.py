@@ -15,12 +15,9 @@ from django.utils import timezone
 
 from calendars import syncing, writeback
 from calendars.models import Connection
-from webhooks.outbox import each_on_its_own
+from webhooks.outbox import each_on_its_own, sweep_grace
 
 logger = logging.getLogger("calendars")
-
-# How long the sweep leaves a fresh event to its own task when tasks go through a broker.
-HANDLE_GRACE = timedelta(seconds=5)
 
 
 @shared_task(ignore_result=True)
@@ -49,9 +46,8 @@ def write_back_event(event_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def sweep() -> None:
-    grace = timedelta(0) if settings.CELERY_TASK_ALWAYS_EAGER else HANDLE_GRACE
     each_on_its_own(
-        writeback.unhandled(grace=grace),
+        writeback.unhandled(grace=sweep_grace()),
         writeback.handle,
         "Writing back event %s failed",
         logger,

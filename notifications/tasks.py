@@ -6,18 +6,13 @@ lost and sends what is due again.
 """
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
 
 from notifications import reminders, sending
-from webhooks.outbox import each_on_its_own
+from webhooks.outbox import each_on_its_own, sweep_grace
 
 logger = logging.getLogger("notifications")
-
-# How long the sweep leaves a fresh event to its own task when tasks go through a broker.
-HANDLE_GRACE = timedelta(seconds=5)
 
 
 @shared_task(ignore_result=True)
@@ -29,9 +24,8 @@ def notify_event(event_id: int) -> None:
 def sweep() -> None:
     """Each event and each email on its own: one that fails is logged and left to the next
     sweep."""
-    grace = timedelta(0) if settings.CELERY_TASK_ALWAYS_EAGER else HANDLE_GRACE
     each_on_its_own(
-        sending.unhandled(grace=grace),
+        sending.unhandled(grace=sweep_grace()),
         sending.plan,
         "Planning the emails of event %s failed",
         logger,

@@ -68,6 +68,16 @@ def consumers() -> list:
     return [import_string(path) for path in settings.OUTBOX_CONSUMERS]
 
 
+# How long a consumer's sweep leaves a fresh event to the task queued for it at commit, when
+# tasks go through a broker; without one, the sweeps are the only consumers.
+TASK_GRACE = timedelta(seconds=5)
+
+
+def sweep_grace() -> timedelta:
+    """How old an event must be before a consumer's sweep takes it over from its own task."""
+    return timedelta(0) if settings.CELERY_TASK_ALWAYS_EAGER else TASK_GRACE
+
+
 def each_on_its_own(ids, handle, failure: str, logger) -> None:
     """handle(id) for each id, for the consumers' sweeps: one that fails is logged (`failure`
     names it with %s) and left to the next sweep, and does not hold up the others."""

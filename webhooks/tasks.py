@@ -8,19 +8,15 @@ deliveries whose worker died, events whose task was lost because the broker was 
 """
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 
 from webhooks import delivery
+from webhooks.outbox import sweep_grace
 from webhooks.publishing import publisher
 
 logger = logging.getLogger("webhooks")
-
-# How long the sweep leaves a fresh event to its own dispatch task when tasks go through a
-# broker (without one, the sweep is the only dispatcher).
-DISPATCH_GRACE = timedelta(seconds=5)
 
 
 def send(lease: delivery.Lease, countdown: float | None = None) -> None:
@@ -55,8 +51,7 @@ def deliver(delivery_id: int, token: str) -> None:
 def sweep() -> None:
     """Each event and each delivery on its own: one that fails is logged and tried at the next
     sweep, and does not hold up the others."""
-    grace = timedelta(0) if settings.CELERY_TASK_ALWAYS_EAGER else DISPATCH_GRACE
-    for event_id in delivery.undispatched(grace=grace):
+    for event_id in delivery.undispatched(grace=sweep_grace()):
         try:
             leases = delivery.dispatch(event_id)
         except Exception:  # logged; the event stays undispatched for the next sweep
